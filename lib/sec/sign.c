@@ -1,0 +1,2 @@
+/* not yet written */
+#include <signet/ntstatus.h>

@@ -1,0 +1,2 @@
+/* [MS-SMB2] create_ctx: not yet written. */
+#include "wire/smb2.h"

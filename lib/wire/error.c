@@ -1,0 +1,2 @@
+/* [MS-SMB2] error: not yet written. */
+#include "wire/smb2.h"

@@ -1,0 +1,2 @@
+/* [MS-SMB2] set_info: not yet written. */
+#include "wire/smb2.h"

@@ -1,0 +1,2 @@
+/* not yet written */
+#include "wire/smb2.h"
