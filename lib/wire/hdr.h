@@ -1,0 +1,46 @@
+/* SMB2 packet header (sync and async) and Direct TCP framing.
+ * [MS-SMB2] 2.1 (transport), 2.2.1.1 (ASYNC), 2.2.1.2 (SYNC). */
+#ifndef SIGNET_WIRE_HDR_H
+#define SIGNET_WIRE_HDR_H
+
+#include "base/cursor.h"
+#include "wire/smb2.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct smb2_hdr {
+    uint16_t credit_charge;
+    /* Status in responses; in 3.x requests ChannelSequence (low 16 bits) + Reserved. */
+    uint32_t status;
+    uint16_t command;
+    uint16_t credit_request; /* CreditRequest / CreditResponse */
+    uint32_t flags;
+    uint32_t next_command;
+    uint64_t message_id;
+    uint64_t async_id; /* when flags & SMB2_FLAGS_ASYNC_COMMAND */
+    uint32_t tree_id;  /* otherwise */
+    uint64_t session_id;
+    uint8_t signature[SMB2_SIG_SIZE];
+};
+
+/* Decode the 64-byte header at msg. Rejects a wrong ProtocolId or
+ * StructureSize (STATUS_INVALID_PARAMETER) and msg_len < 64. Does not look at
+ * NextCommand beyond reading it: the compound walker checks it. */
+ntstatus_t smb2_hdr_decode(const uint8_t *msg, size_t msg_len, struct smb2_hdr *out);
+/* Write the 64-byte header at the writer's current position (normally 0 of a
+ * message). The signature is written as given (zero it to sign later). */
+ntstatus_t smb2_hdr_encode(struct wr *w, const struct smb2_hdr *h);
+
+static inline bool smb2_hdr_is_response(const struct smb2_hdr *h)
+{
+    return (h->flags & SMB2_FLAGS_SERVER_TO_REDIR) != 0;
+}
+
+/* Direct TCP transport (2.1): a 4-byte header, one zero byte and a 24-bit
+ * big-endian length. Returns STATUS_INVALID_PARAMETER when the first byte is
+ * not zero or the length is 0 or above max_len. */
+ntstatus_t smb2_frame_decode(const uint8_t hdr[4], uint32_t max_len, uint32_t *len);
+void smb2_frame_encode(uint8_t hdr[4], uint32_t len);
+
+#endif
