@@ -1,0 +1,41 @@
+#!/bin/sh
+# Install what Signet needs on Debian 12: `scripts/deps.sh build` for building,
+# `scripts/deps.sh test` for building and testing (the peers of the interop
+# suite included). As root it runs apt-get; otherwise it prints the exact
+# command to run and exits 1. Packages already installed are not touched.
+set -eu
+
+BUILD_PKGS="gcc pkg-config meson ninja-build libssl-dev libuv1-dev libinih-dev"
+TEST_PKGS="$BUILD_PKGS libcmocka-dev libjson-c-dev clang libclang-rt-14-dev python3
+  samba smbclient samba-testsuite python3-impacket nmap tshark iproute2 procps"
+
+case "${1:-build}" in
+build) want=$BUILD_PKGS ;;
+test) want=$TEST_PKGS ;;
+*)
+    echo "usage: $0 build|test" >&2
+    exit 2
+    ;;
+esac
+
+missing=""
+for p in $want; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "signet: missing packages:$missing" >&2
+    echo "signet: install them with:" >&2
+    echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y$missing" >&2
+    exit 1
+fi
+echo "signet: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer for it.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,37 @@
+#!/bin/sh
+# The README's second command and what CI runs: install what the tests need,
+# build with -Werror under AddressSanitizer and UndefinedBehaviorSanitizer, run
+# the unit and known-answer tests, replay every fuzz corpus and fuzz each target
+# briefly, then print the counts. Exit status 0 only if everything passed.
+#   SIGNET_FUZZ_SECONDS  seconds of fuzzing per target (default 10; 0 = replay only)
+set -eu
+cd "$(dirname "$0")/.."
+sh scripts/deps.sh test
+
+build=build-test
+if [ ! -f $build/build.ninja ]; then
+    meson setup $build -Db_sanitize=address,undefined -Db_lundef=false \
+        -Dc_args=-fno-sanitize-recover=all -Dbench=true >/dev/null
+fi
+ninja -C $build
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+status=0
+meson test -C $build --suite unit --suite vectors --print-errorlogs --no-rebuild \
+    >$build/test-output.txt 2>&1 || status=1
+tail -n 12 $build/test-output.txt
+
+fuzz_log=build-fuzz/fuzz-summary.txt
+mkdir -p build-fuzz
+: >$fuzz_log
+if [ -x scripts/fuzz.sh ] || [ -f scripts/fuzz.sh ]; then
+    seconds=${SIGNET_FUZZ_SECONDS:-10}
+    if [ "$seconds" = 0 ]; then
+        sh scripts/fuzz.sh --replay-only >$fuzz_log 2>&1 || status=1
+    else
+        sh scripts/fuzz.sh --seconds "$seconds" >$fuzz_log 2>&1 || status=1
+    fi
+    cat $fuzz_log
+fi
+
+python3 scripts/test_summary.py $build/meson-logs/testlog.json $fuzz_log || status=1
+exit $status
