@@ -1,0 +1,93 @@
+/* signet.conf: the INI file (Samba's key names) -> typed policy and shares.
+ * Validation is ours: an unknown key, a key in the wrong section or a bad
+ * value is an error naming the file, the line and the fix, and nothing is
+ * half-applied (the caller gets either a complete config or an error).
+ *
+ *   [global]   server keys: listen, server signing, server smb3 signing
+ *              algorithms, server min/max protocol, map to guest, user
+ *              database, max connections, log level, server signing audit,
+ *              server smb encrypt, invalid authentication delay
+ *   [client]   client keys: client signing, client smb3 signing algorithms,
+ *              client min/max protocol, client insecure guest logons,
+ *              client signing audit, client smb encrypt
+ *   [NAME]     a share: path, read only, guest ok, valid users, comment */
+#ifndef SIGNET_CONFIG_H
+#define SIGNET_CONFIG_H
+
+#include "sec/policy.h"
+
+#include <limits.h>
+#include <signet/ntstatus.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_MAX_LISTEN      4
+#define CFG_MAX_SHARES      32
+#define CFG_MAX_VALID_USERS 16
+#define CFG_NAME_MAX        80 /* share and user names */
+
+enum cfg_map_to_guest { CFG_MAP_TO_GUEST_NEVER, CFG_MAP_TO_GUEST_BAD_USER };
+enum cfg_encrypt { CFG_ENCRYPT_OFF, CFG_ENCRYPT_DESIRED, CFG_ENCRYPT_REQUIRED };
+enum cfg_log_level { CFG_LOG_ERROR, CFG_LOG_WARN, CFG_LOG_NOTICE, CFG_LOG_INFO, CFG_LOG_DEBUG };
+
+struct cfg_share {
+    char name[CFG_NAME_MAX + 1];
+    char path[PATH_MAX];
+    char comment[128];
+    bool read_only;
+    bool guest_ok;
+    size_t n_valid_users; /* 0: every authenticated user */
+    char valid_users[CFG_MAX_VALID_USERS][CFG_NAME_MAX + 1];
+};
+
+struct cfg_server {
+    struct sec_server_policy policy;
+    char listen[CFG_MAX_LISTEN][64]; /* "ADDR:PORT", IPv6 as "[ADDR]:PORT" */
+    size_t n_listen;
+    uint16_t min_protocol, max_protocol; /* dialects */
+    enum cfg_map_to_guest map_to_guest;
+    char user_database[PATH_MAX];
+    unsigned max_connections;
+    enum cfg_log_level log_level;
+    bool signing_audit; /* AuditClientDoesNotSupportSigning */
+    enum cfg_encrypt encrypt;
+    unsigned invalid_auth_delay_ms; /* InvalidAuthenticationDelayTimeInMs */
+};
+
+struct cfg_client {
+    struct sec_client_policy policy;
+    uint16_t min_protocol, max_protocol;
+    bool signing_audit; /* AuditServerDoesNotSupportSigning */
+    enum cfg_encrypt encrypt;
+};
+
+struct cfg {
+    struct cfg_server server;
+    struct cfg_client client;
+    struct cfg_share shares[CFG_MAX_SHARES];
+    size_t n_shares;
+};
+
+/* The defaults of design.md "Policy" (Windows 11 24H2 Pro/Enterprise). */
+void cfg_defaults(struct cfg *c);
+/* Parse a file / a string (name is used in messages). On error *c is left
+ * untouched, err receives "FILE:LINE: what is wrong; how to fix it", and the
+ * status is STATUS_INVALID_PARAMETER (STATUS_OBJECT_NAME_NOT_FOUND and
+ * friends when the file cannot be read). */
+ntstatus_t cfg_load_file(const char *path, struct cfg *c, char *err, size_t err_len);
+ntstatus_t cfg_load_string(const char *name, const char *text, struct cfg *c, char *err,
+                           size_t err_len);
+
+const struct cfg_share *cfg_find_share(const struct cfg *c, const char *name);
+
+/* Value parsers, shared with `signet config set` and the command line. */
+bool cfg_parse_bool(const char *s, bool *out);
+bool cfg_parse_protocol(const char *s, uint16_t *dialect);
+bool cfg_parse_signing_algs(const char *s, struct sec_signing_algs *out);
+bool cfg_parse_client_signing(const char *s, enum sec_client_signing *out);
+bool cfg_parse_server_signing(const char *s, enum sec_server_signing *out);
+const char *cfg_protocol_name(uint16_t dialect);   /* "SMB3_11" */
+const char *cfg_signing_alg_name(uint16_t alg_id); /* "AES-128-GMAC" */
+
+#endif
