@@ -43,4 +43,21 @@ static inline bool smb2_hdr_is_response(const struct smb2_hdr *h)
 ntstatus_t smb2_frame_decode(const uint8_t hdr[4], uint32_t max_len, uint32_t *len);
 void smb2_frame_encode(uint8_t hdr[4], uint32_t len);
 
+/* ---- helpers shared by the command codecs ([MS-SMB2] 2.2) ----
+ * Not part of the header format itself; every command decoder starts and
+ * bounds its variable-length buffers the same way, so the rules live here. */
+
+/* Start a reader over [msg, msg + msg_len) positioned just after the body's
+ * StructureSize (offset 66), failing it with STATUS_INVALID_PARAMETER when
+ * msg_len cannot hold the header or StructureSize is not structure_size. */
+void smb2_body_rd(struct rd *r, const uint8_t *msg, size_t msg_len, uint16_t structure_size);
+
+/* The (Offset, Length) buffer of a body: Offset is from the SMB2 header, i.e.
+ * an absolute offset in r. A non-empty buffer must start at or after
+ * fixed_end (header + fixed part of the body) and end inside r. An empty one
+ * may have Offset 0 or any Offset in [fixed_end, end]. Returns the pointer
+ * (NULL when empty) and fails r (STATUS_INVALID_PARAMETER) otherwise. Does
+ * not move r. */
+const uint8_t *smb2_body_buf(struct rd *r, size_t off, size_t len, size_t fixed_end);
+
 #endif
