@@ -41,6 +41,10 @@ ntstatus_t crypto_kbkdf_sha256(const uint8_t *ki, size_t ki_len, const void *lab
 
 /* ---- digests ---- */
 ntstatus_t crypto_sha512(const struct iovec *iov, size_t n, uint8_t out[64]);
+/* SHA-512(prefix || iovecs); out may be the prefix itself (the preauth
+ * integrity chain H = SHA-512(H || message) needs exactly that). */
+ntstatus_t crypto_sha512_prefixed(const void *prefix, size_t prefix_len, const struct iovec *iov,
+                                  size_t n, uint8_t out[64]);
 ntstatus_t crypto_sha256(const struct iovec *iov, size_t n, uint8_t out[32]);
 ntstatus_t crypto_md5(const struct iovec *iov, size_t n, uint8_t out[16]);
 /* MD4 from the legacy provider, loaded into a private OSSL_LIB_CTX. */
