@@ -23,12 +23,12 @@ tail -n 12 $build/test-output.txt
 fuzz_log=build-fuzz/fuzz-summary.txt
 mkdir -p build-fuzz
 : >$fuzz_log
-if [ -x scripts/fuzz.sh ] || [ -f scripts/fuzz.sh ]; then
+if [ -f scripts/fuzz.sh ]; then
     seconds=${SIGNET_FUZZ_SECONDS:-10}
     if [ "$seconds" = 0 ]; then
-        sh scripts/fuzz.sh --replay-only >$fuzz_log 2>&1 || status=1
+        bash scripts/fuzz.sh --replay-only >$fuzz_log 2>&1 || status=1
     else
-        sh scripts/fuzz.sh --seconds "$seconds" >$fuzz_log 2>&1 || status=1
+        bash scripts/fuzz.sh --seconds "$seconds" >$fuzz_log 2>&1 || status=1
     fi
     cat $fuzz_log
 fi
