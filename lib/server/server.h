@@ -1,0 +1,45 @@
+/* signetd's core: listeners, connections, the dispatch table and the command
+ * handlers, on a libuv loop. design.md "Layers" (lib/server), [MS-SMB2] 3.3.
+ *
+ * The server runs single-threaded on the loop the caller gives it. The
+ * configuration is a snapshot: srv_reload installs a new one for the
+ * connections accepted afterwards, existing connections keep theirs. */
+#ifndef SIGNET_SERVER_SERVER_H
+#define SIGNET_SERVER_SERVER_H
+
+#include "config/config.h"
+
+#include <signet/ntstatus.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct srv;
+
+/* Fill nt_hash (MD4 of the UTF-16LE password) for user; false: unknown. The
+ * lookup must be case-insensitive as Windows account names are. */
+typedef bool (*srv_user_lookup_fn)(void *ctx, const char *user, uint8_t nt_hash[16]);
+
+struct srv_opts {
+    srv_user_lookup_fn lookup;
+    void *lookup_ctx;
+    const char *netbios_name; /* NULL: the host name, upper-cased, at most 15 */
+};
+
+/* Copies cfg. The listeners are not opened yet. */
+ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts *opts,
+                   struct srv **out);
+/* Open every cfg listen address (or only `listen` when not NULL, "ADDR:PORT").
+ * err receives a message naming the address on failure. */
+ntstatus_t srv_listen(struct srv *s, const char *listen, char *err, size_t err_len);
+/* Serve an already connected stream socket (a socketpair end in tests). */
+ntstatus_t srv_adopt_fd(struct srv *s, int fd);
+/* A new configuration for connections accepted from now on. */
+ntstatus_t srv_reload(struct srv *s, const struct cfg *cfg);
+/* Close the listeners and every connection; the loop then runs dry. */
+void srv_shutdown(struct srv *s);
+/* After the loop has run dry. NULL is fine. */
+void srv_free(struct srv *s);
+unsigned srv_connection_count(const struct srv *s);
+
+#endif

@@ -1,0 +1,315 @@
+/* A connection's lifecycle: Direct TCP framing in ([MS-SMB2] 2.1), one frame
+ * dispatched at a time, responses written with uv_write, backpressure when
+ * the peer does not read, timers against peers that stall, and teardown.
+ *
+ *   accept -> [4-byte header -> frame -> dispatch]* -> close
+ *
+ * Reads land directly in the Direct TCP header or the frame buffer (which is
+ * reused, so a warm connection allocates nothing to read). A bad header, a
+ * frame over the limit, anything but SMB2 (or the one SMB1 NEGOTIATE) is a
+ * disconnect. */
+#include "server/srv_int.h"
+
+#include "base/endian.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TIMER_PERIOD_MS  5000u
+#define STALLED_FRAME_MS (60u * 1000)
+#define NBSS_KEEPALIVE   0x85
+
+struct srv_write {
+    uv_write_t req;
+    struct srv_conn *c;
+    struct buf b;
+};
+
+static void conn_free(struct srv_conn *c)
+{
+    while (c->sessions) {
+        struct srv_session *s = c->sessions;
+        c->sessions = s->next;
+        srv_session_free(s);
+    }
+    srv_graveyard_flush(c);
+    srv_dispatch_free(c);
+    buf_free(&c->spare);
+    buf_free(&c->frame);
+    if (c->cfg && --c->cfg->refs == 0)
+        free(c->cfg);
+    free(c);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    struct srv_conn *c = h->data;
+    if (--c->handles_open == 0)
+        conn_free(c);
+}
+
+/* A response held back: InvalidAuthenticationDelayTimeInMs after a failed
+ * logon (Windows' authentication rate limiter). The connection keeps being
+ * served meanwhile; only this frame waits. */
+struct srv_delayed {
+    uv_timer_t timer;
+    struct srv_conn *c;
+    struct buf b;
+    struct srv_delayed *next;
+};
+
+static void on_delayed_closed(uv_handle_t *h)
+{
+    struct srv_delayed *d = h->data;
+    struct srv_conn *c = d->c;
+    buf_free(&d->b);
+    free(d);
+    if (--c->handles_open == 0)
+        conn_free(c);
+}
+
+static void unlink_delayed(struct srv_conn *c, struct srv_delayed *d)
+{
+    for (struct srv_delayed **p = &c->delayed; *p; p = &(*p)->next) {
+        if (*p == d) {
+            *p = d->next;
+            return;
+        }
+    }
+}
+
+static void on_delay_done(uv_timer_t *t)
+{
+    struct srv_delayed *d = t->data;
+    struct srv_conn *c = d->c;
+    unlink_delayed(c, d);
+    if (!c->closing)
+        (void)srv_conn_send(c, &d->b);
+    uv_close((uv_handle_t *)&d->timer, on_delayed_closed);
+}
+
+ntstatus_t srv_conn_send_later(struct srv_conn *c, struct buf *frame, unsigned ms)
+{
+    struct srv_delayed *d = calloc(1, sizeof *d);
+    if (!d)
+        return srv_conn_send(c, frame);
+    d->c = c;
+    d->b = *frame;
+    *frame = (struct buf)BUF_INIT;
+    uv_timer_init(c->srv->loop, &d->timer);
+    d->timer.data = d;
+    c->handles_open++;
+    d->next = c->delayed;
+    c->delayed = d;
+    uv_timer_start(&d->timer, on_delay_done, ms, 0);
+    return STATUS_SUCCESS;
+}
+
+void srv_conn_close(struct srv_conn *c, const char *why)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): closed: %s", c->id, c->peer, why);
+    struct srv *s = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    s->n_conns--;
+    uv_timer_stop(&c->timer);
+    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+    while (c->delayed) {
+        struct srv_delayed *d = c->delayed;
+        c->delayed = d->next;
+        uv_timer_stop(&d->timer);
+        uv_close((uv_handle_t *)&d->timer, on_delayed_closed);
+    }
+    if (c->handles_open > 1)
+        uv_close(&c->h.handle, on_handle_closed);
+}
+
+/* ---- writing ---- */
+
+static void on_write(uv_write_t *req, int status)
+{
+    struct srv_write *w = (struct srv_write *)req;
+    struct srv_conn *c = w->c;
+    c->write_bytes -= w->b.len;
+    if (!c->spare.p && w->b.cap <= SRV_SPARE_BUF_MAX)
+        c->spare = w->b; /* the next response is built in it */
+    else
+        buf_free(&w->b);
+    free(w);
+    if (status < 0) {
+        srv_conn_close(c, uv_strerror(status));
+        return;
+    }
+    if (c->read_paused && !c->closing && c->write_bytes < SRV_WRITE_HIGH_WATER / 2) {
+        c->read_paused = false;
+        srv_conn_start(c);
+    }
+}
+
+/* Takes the buffer (frame->p is NULL afterwards). */
+ntstatus_t srv_conn_send(struct srv_conn *c, struct buf *frame)
+{
+    struct srv_write *w = calloc(1, sizeof *w);
+    if (!w || c->closing) {
+        free(w);
+        return STATUS_CONNECTION_DISCONNECTED;
+    }
+    w->c = c;
+    w->b = *frame;
+    *frame = (struct buf)BUF_INIT;
+    uv_buf_t ub = uv_buf_init((char *)w->b.p, (unsigned)w->b.len);
+    c->write_bytes += w->b.len;
+    int rc = uv_write(&w->req, &c->h.stream, &ub, 1, on_write);
+    if (rc < 0) {
+        c->write_bytes -= w->b.len;
+        buf_free(&w->b);
+        free(w);
+        srv_conn_close(c, uv_strerror(rc));
+        return STATUS_CONNECTION_DISCONNECTED;
+    }
+    if (c->write_bytes > SRV_WRITE_HIGH_WATER && !c->read_paused) {
+        /* The peer does not read its responses: stop reading its requests
+         * (a per-connection bound on pending work). */
+        c->read_paused = true;
+        uv_read_stop(&c->h.stream);
+    }
+    return STATUS_SUCCESS;
+}
+
+/* ---- reading ---- */
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    (void)suggested;
+    struct srv_conn *c = h->data;
+    if (c->in_frame)
+        *b =
+            uv_buf_init((char *)c->frame.p + c->frame_got, (unsigned)(c->frame.len - c->frame_got));
+    else
+        *b = uv_buf_init((char *)c->nbss + c->nbss_got, (unsigned)(4 - c->nbss_got));
+}
+
+static bool has_valid_session(const struct srv_conn *c)
+{
+    for (const struct srv_session *s = c->sessions; s; s = s->next)
+        if (s->state == SRV_SESS_VALID)
+            return true;
+    return false;
+}
+
+static bool handle_frame(struct srv_conn *c, const uint8_t *p, size_t len)
+{
+    if (len < 4)
+        return false;
+    uint32_t pid = le32_get(p);
+    if (pid == SMB2_PROTOCOL_ID)
+        return srv_dispatch_frame(c, p, len);
+    if (pid == SMB1_PROTOCOL_ID && c->dialect == 0)
+        return srv_smb1_negotiate(c, p, len);
+    /* TRANSFORM (no encryption negotiated), COMPRESSION, SMB1 later, junk */
+    return false;
+}
+
+/* The 4-byte header is complete: size the frame or reject it (2.1). */
+static bool start_frame(struct srv_conn *c)
+{
+    c->nbss_got = 0;
+    if (c->nbss[0] == NBSS_KEEPALIVE && be32_get(c->nbss) == (uint32_t)NBSS_KEEPALIVE << 24)
+        return true; /* NetBIOS session keep-alive, no payload */
+    uint32_t max = has_valid_session(c) ? SMB2_MAX_FRAME : SRV_PREAUTH_FRAME_MAX;
+    uint32_t len = 0;
+    if (!nt_ok(smb2_frame_decode(c->nbss, max, &len)))
+        return false;
+    buf_reset(&c->frame);
+    if (!nt_ok(buf_reserve(&c->frame, len)))
+        return false;
+    c->frame.len = len;
+    c->frame_got = 0;
+    c->in_frame = true;
+    return true;
+}
+
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
+{
+    (void)b;
+    struct srv_conn *c = st->data;
+    if (nread < 0) {
+        srv_conn_close(c, nread == UV_EOF ? "peer closed" : uv_strerror((int)nread));
+        return;
+    }
+    if (nread == 0 || c->closing)
+        return;
+    c->last_read_ms = uv_now(c->srv->loop);
+    if (!c->in_frame) {
+        c->nbss_got += (size_t)nread;
+        if (c->nbss_got == 4 && !start_frame(c))
+            srv_conn_close(c, "bad Direct TCP header or frame too large");
+        return;
+    }
+    c->frame_got += (size_t)nread;
+    if (c->frame_got < c->frame.len)
+        return;
+    c->in_frame = false;
+    c->last_frame_ms = c->last_read_ms;
+    if (!handle_frame(c, c->frame.p, c->frame.len))
+        srv_conn_close(c, "protocol violation");
+}
+
+/* ---- timers ---- */
+
+static void on_timer(uv_timer_t *t)
+{
+    struct srv_conn *c = t->data;
+    uint64_t now = uv_now(c->srv->loop);
+    if (c->dialect == 0 && now - c->accepted_ms > SRV_NEGOTIATE_TIMEOUT_MS)
+        srv_conn_close(c, "no NEGOTIATE in time");
+    else if ((c->in_frame || c->nbss_got) && now - c->last_read_ms > STALLED_FRAME_MS)
+        srv_conn_close(c, "frame stalled");
+    else if (c->n_sessions == 0 && now - c->last_frame_ms > SRV_IDLE_TIMEOUT_MS)
+        srv_conn_close(c, "idle without a session");
+}
+
+/* ---- setup ---- */
+
+struct srv_conn *srv_conn_new(struct srv *s)
+{
+    struct srv_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->srv = s;
+    c->id = ++s->next_conn_id;
+    c->cfg = s->cfg;
+    c->cfg->refs++;
+    srv_credits_init(&c->credits);
+    uv_timer_init(s->loop, &c->timer);
+    c->timer.data = c;
+    c->h.handle.data = c;
+    c->handles_open = 1;
+    c->accepted_ms = c->last_frame_ms = c->last_read_ms = uv_now(s->loop);
+    snprintf(c->peer, sizeof c->peer, "?");
+    c->next = s->conns;
+    if (s->conns)
+        s->conns->prev = c;
+    s->conns = c;
+    s->n_conns++;
+    return c;
+}
+
+void srv_conn_start(struct srv_conn *c)
+{
+    c->h.handle.data = c;
+    if (!uv_is_active((uv_handle_t *)&c->timer))
+        uv_timer_start(&c->timer, on_timer, TIMER_PERIOD_MS, TIMER_PERIOD_MS);
+    int rc = uv_read_start(&c->h.stream, on_alloc, on_read);
+    if (rc < 0)
+        srv_conn_close(c, uv_strerror(rc));
+}

@@ -1,0 +1,273 @@
+/* The server object: configuration snapshots, listeners, accepting
+ * connections within `max connections`, reload and shutdown. */
+#include "server/srv_int.h"
+
+#include "crypto/crypto.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LISTEN_BACKLOG 128
+
+static struct srv_cfg *cfg_snapshot(const struct cfg *cfg)
+{
+    struct srv_cfg *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        return NULL;
+    sc->refs = 1;
+    sc->cfg = *cfg;
+    sc->policy = cfg->server.policy;
+    /* Guest is possible only with `map to guest = bad user` and a share that
+     * says `guest ok`; sec_server_allows_guest still refuses it whenever
+     * signing is mandatory. */
+    bool guest_share = false;
+    for (size_t i = 0; i < cfg->n_shares; i++)
+        guest_share |= cfg->shares[i].guest_ok;
+    sc->policy.allow_guest = cfg->server.map_to_guest == CFG_MAP_TO_GUEST_BAD_USER && guest_share;
+    return sc;
+}
+
+static void cfg_release(struct srv_cfg *sc)
+{
+    if (sc && --sc->refs == 0)
+        free(sc);
+}
+
+static void set_netbios_name(struct srv *s, const char *name)
+{
+    char host[256] = "SIGNET";
+    if (!name || !name[0]) {
+        if (gethostname(host, sizeof host - 1) != 0 || !host[0])
+            snprintf(host, sizeof host, "SIGNET");
+        name = host;
+    }
+    size_t i = 0;
+    for (; name[i] && name[i] != '.' && i < sizeof s->netbios_name - 1; i++)
+        s->netbios_name[i] = (char)toupper((unsigned char)name[i]);
+    s->netbios_name[i] = '\0';
+}
+
+ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts *opts,
+                   struct srv **out)
+{
+    *out = NULL;
+    struct srv *s = calloc(1, sizeof *s);
+    if (!s)
+        return STATUS_NO_MEMORY;
+    s->loop = loop;
+    if (opts)
+        s->opts = *opts;
+    s->cfg = cfg_snapshot(cfg);
+    /* ServerGuid: stable for the life of the process (3.3.1.5). */
+    ntstatus_t st =
+        s->cfg ? crypto_random(s->server_guid, sizeof s->server_guid) : STATUS_NO_MEMORY;
+    if (!nt_ok(st)) {
+        cfg_release(s->cfg);
+        free(s);
+        return st;
+    }
+    set_netbios_name(s, s->opts.netbios_name);
+    *out = s;
+    return STATUS_SUCCESS;
+}
+
+/* `max connections`: the connection is accepted, logged and closed at once. */
+static bool over_limit(struct srv_conn *c)
+{
+    unsigned max = c->cfg->cfg.server.max_connections;
+    if (c->srv->n_conns <= max)
+        return false;
+    sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): refused: max connections (%u) reached", c->id,
+           c->peer, max);
+    srv_conn_close(c, "max connections");
+    return true;
+}
+
+static void on_connection(uv_stream_t *l, int status)
+{
+    struct srv *s = l->data;
+    if (status < 0 || s->shutting_down)
+        return;
+    struct srv_conn *c = srv_conn_new(s);
+    if (!c)
+        return;
+    uv_tcp_init(s->loop, &c->h.tcp);
+    c->h.handle.data = c;
+    c->handles_open++;
+    if (uv_accept(l, &c->h.stream) != 0) {
+        srv_conn_close(c, "accept failed");
+        return;
+    }
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    if (uv_tcp_getpeername(&c->h.tcp, (struct sockaddr *)&ss, &len) == 0) {
+        char ip[64] = "?";
+        int port = 0;
+        if (ss.ss_family == AF_INET6) {
+            uv_ip6_name((struct sockaddr_in6 *)&ss, ip, sizeof ip);
+            port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+        } else {
+            uv_ip4_name((struct sockaddr_in *)&ss, ip, sizeof ip);
+            port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        }
+        snprintf(c->peer, sizeof c->peer, ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip, port);
+    }
+    if (s->n_conns > c->cfg->cfg.server.max_connections) {
+        sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): refused: max connections (%u) reached", c->id,
+               c->peer, c->cfg->cfg.server.max_connections);
+        srv_conn_close(c, "max connections");
+        return;
+    }
+    uv_tcp_nodelay(&c->h.tcp, 1);
+    sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): accepted", c->id, c->peer);
+    srv_conn_start(c);
+}
+
+/* "ADDR:PORT" or "[ADDR]:PORT" into a socket address. */
+static bool parse_addr(const char *spec, struct sockaddr_storage *ss)
+{
+    char host[64];
+    const char *colon = strrchr(spec, ':');
+    if (!colon || (size_t)(colon - spec) >= sizeof host)
+        return false;
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (!end || *end || port < 1 || port > 65535)
+        return false;
+    memcpy(host, spec, (size_t)(colon - spec));
+    host[colon - spec] = '\0';
+    if (host[0] == '[') {
+        size_t n = strlen(host);
+        if (n < 2 || host[n - 1] != ']')
+            return false;
+        host[n - 1] = '\0';
+        return uv_ip6_addr(host + 1, (int)port, (struct sockaddr_in6 *)ss) == 0;
+    }
+    return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)ss) == 0;
+}
+
+static void on_listener_closed(uv_handle_t *h)
+{
+    struct srv *s = h->data;
+    s->listeners_open--;
+}
+
+static ntstatus_t listen_one(struct srv *s, const char *spec, char *err, size_t err_len)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    if (s->n_listeners >= CFG_MAX_LISTEN || !parse_addr(spec, &ss)) {
+        snprintf(err, err_len, "listen address '%s': expected ADDR:PORT or [ADDR]:PORT", spec);
+        return STATUS_INVALID_PARAMETER;
+    }
+    uv_tcp_t *l = &s->listeners[s->n_listeners];
+    uv_tcp_init(s->loop, l);
+    l->data = s;
+    s->n_listeners++;
+    s->listeners_open++;
+    int rc = uv_tcp_bind(l, (struct sockaddr *)&ss, 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)l, LISTEN_BACKLOG, on_connection);
+    if (rc != 0) {
+        snprintf(err, err_len, "cannot listen on %s: %s", spec, uv_strerror(rc));
+        return STATUS_INVALID_PARAMETER;
+    }
+    sg_log(SG_LOG_NOTICE, "listening on %s", spec);
+    return STATUS_SUCCESS;
+}
+
+ntstatus_t srv_listen(struct srv *s, const char *listen, char *err, size_t err_len)
+{
+    if (listen)
+        return listen_one(s, listen, err, err_len);
+    const struct cfg_server *cs = &s->cfg->cfg.server;
+    for (size_t i = 0; i < cs->n_listen; i++) {
+        ntstatus_t st = listen_one(s, cs->listen[i], err, err_len);
+        if (!nt_ok(st))
+            return st;
+    }
+    return STATUS_SUCCESS;
+}
+
+ntstatus_t srv_adopt_fd(struct srv *s, int fd)
+{
+    struct srv_conn *c = srv_conn_new(s);
+    if (!c)
+        return STATUS_NO_MEMORY;
+    uv_pipe_init(s->loop, &c->h.pipe, 0);
+    c->h.handle.data = c;
+    c->handles_open++;
+    if (uv_pipe_open(&c->h.pipe, fd) != 0) {
+        srv_conn_close(c, "cannot adopt descriptor");
+        return STATUS_INVALID_PARAMETER;
+    }
+    snprintf(c->peer, sizeof c->peer, "fd %d", fd);
+    if (over_limit(c))
+        return STATUS_TOO_MANY_SESSIONS;
+    srv_conn_start(c);
+    return STATUS_SUCCESS;
+}
+
+ntstatus_t srv_reload(struct srv *s, const struct cfg *cfg)
+{
+    struct srv_cfg *sc = cfg_snapshot(cfg);
+    if (!sc)
+        return STATUS_NO_MEMORY;
+    cfg_release(s->cfg);
+    s->cfg = sc;
+    sg_log(SG_LOG_NOTICE,
+           "configuration reloaded: %zu share(s), server signing = %s; applies "
+           "to new connections (listen addresses need a restart)",
+           cfg->n_shares,
+           sec_server_requires_signing(&sc->policy)
+               ? "mandatory"
+               : (cfg->server.policy.signing == SEC_SERVER_SIGNING_AUTO ? "auto" : "disabled"));
+    return STATUS_SUCCESS;
+}
+
+void srv_shutdown(struct srv *s)
+{
+    s->shutting_down = true;
+    for (unsigned i = 0; i < s->n_listeners; i++)
+        if (!uv_is_closing((uv_handle_t *)&s->listeners[i]))
+            uv_close((uv_handle_t *)&s->listeners[i], on_listener_closed);
+    while (s->conns)
+        srv_conn_close(s->conns, "server shutting down");
+}
+
+void srv_free(struct srv *s)
+{
+    if (!s)
+        return;
+    cfg_release(s->cfg);
+    free(s);
+}
+
+unsigned srv_connection_count(const struct srv *s)
+{
+    return s->n_conns;
+}
+
+const char *srv_dialect_name(uint16_t dialect)
+{
+    switch (dialect) {
+    case SMB2_DIALECT_0202:
+        return "2.0.2";
+    case SMB2_DIALECT_0210:
+        return "2.1";
+    case SMB2_DIALECT_0300:
+        return "3.0";
+    case SMB2_DIALECT_0302:
+        return "3.0.2";
+    case SMB2_DIALECT_0311:
+        return "3.1.1";
+    case SMB2_DIALECT_WILDCARD:
+        return "2.???";
+    default:
+        return "none";
+    }
+}

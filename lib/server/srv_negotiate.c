@@ -1,0 +1,173 @@
+/* NEGOTIATE. [MS-SMB2] 3.3.5.4 (SMB2 NEGOTIATE request), 2.2.4 (response),
+ * 2.2.4.1 (3.1.1 negotiate contexts). Encryption is not implemented: no
+ * CAP_ENCRYPTION, and a client's ENCRYPTION_CAPABILITIES is answered with
+ * CipherId 0 ("no common cipher", 3.3.5.4). */
+#include "server/srv_int.h"
+
+#include "auth/ntlm_server.h"
+#include "base/filetime.h"
+#include "crypto/crypto.h"
+#include "sec/preauth.h"
+#include "wire/negotiate_ctx.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define PREAUTH_SALT_LEN 32 /* as Windows [ANATOMY] */
+
+static const uint16_t dialects_by_preference[] = {
+    SMB2_DIALECT_0311, SMB2_DIALECT_0302, SMB2_DIALECT_0300, SMB2_DIALECT_0210, SMB2_DIALECT_0202};
+
+uint32_t srv_server_caps(uint16_t dialect)
+{
+    /* Large MTU from 2.1 (3.3.5.4); no DFS, leasing, multichannel or
+     * encryption until they are implemented end to end. */
+    return dialect >= SMB2_DIALECT_0210 ? SMB2_GLOBAL_CAP_LARGE_MTU : 0;
+}
+
+ntstatus_t srv_negotiate_hint(struct buf *out)
+{
+    return ntlm_server_hint(out);
+}
+
+static uint16_t pick_dialect(const struct srv_conn *c, const struct smb2_negotiate_req *req)
+{
+    const struct cfg_server *cs = &c->cfg->cfg.server;
+    for (size_t i = 0; i < sizeof dialects_by_preference / sizeof dialects_by_preference[0]; i++) {
+        uint16_t d = dialects_by_preference[i];
+        if (d >= cs->min_protocol && d <= cs->max_protocol &&
+            smb2_negotiate_req_has_dialect(req, d))
+            return d;
+    }
+    return 0;
+}
+
+struct neg311 {
+    struct smb2_negctx_set out;
+    uint8_t salt[PREAUTH_SALT_LEN];
+    uint8_t list[256];
+    size_t list_len;
+    uint16_t count;
+    bool signing_ctx;
+    uint16_t signing_alg;
+};
+
+/* 3.3.5.4: exactly one PREAUTH context with SHA-512; the signing algorithm
+ * from sec/policy.h; CipherId 0 for any ENCRYPTION context; NETNAME and
+ * unknown contexts ignored. */
+static ntstatus_t negotiate_contexts(const struct srv_conn *c, const struct smb2_negotiate_req *req,
+                                     struct neg311 *n)
+{
+    struct smb2_negctx_set in;
+    if (!nt_ok(smb2_negctx_set_decode(req->negotiate_context_list, req->negotiate_context_list_len,
+                                      req->negotiate_context_count, &in)) ||
+        !smb2_negctx_set_has(&in, SMB2_PREAUTH_INTEGRITY_CAPABILITIES))
+        return STATUS_INVALID_PARAMETER;
+    bool sha512 = false;
+    for (uint16_t i = 0; i < in.preauth.hash_algorithm_count; i++)
+        sha512 |= in.preauth.hash_algorithms[i] == SMB2_PREAUTH_INTEGRITY_SHA512;
+    if (!sha512)
+        return STATUS_SMB_NO_PREAUTH_INTEGRITY_HASH_OVERLAP;
+    if (!nt_ok(crypto_random(n->salt, sizeof n->salt)))
+        return STATUS_INTERNAL_ERROR;
+    n->out.present = SMB2_NEGCTX_HAS(SMB2_PREAUTH_INTEGRITY_CAPABILITIES);
+    n->out.preauth = (struct smb2_preauth_caps){.hash_algorithm_count = 1,
+                                                .hash_algorithms = {SMB2_PREAUTH_INTEGRITY_SHA512},
+                                                .salt_length = PREAUTH_SALT_LEN,
+                                                .salt = n->salt};
+    if (smb2_negctx_set_has(&in, SMB2_ENCRYPTION_CAPABILITIES)) {
+        n->out.present |= SMB2_NEGCTX_HAS(SMB2_ENCRYPTION_CAPABILITIES);
+        n->out.encryption = (struct smb2_encryption_caps){1, {SMB2_CIPHER_NONE}};
+    }
+    n->signing_alg = SMB2_SIGNING_AES_CMAC;
+    if (smb2_negctx_set_has(&in, SMB2_SIGNING_CAPABILITIES)) {
+        n->signing_ctx = true;
+        n->signing_alg = sec_server_pick_signing_alg(&c->cfg->policy, in.signing.signing_algorithms,
+                                                     in.signing.signing_algorithm_count);
+        n->out.present |= SMB2_NEGCTX_HAS(SMB2_SIGNING_CAPABILITIES);
+        n->out.signing = (struct smb2_signing_caps){1, {n->signing_alg}};
+    }
+    struct wr w;
+    wr_init(&w, n->list, sizeof n->list);
+    ntstatus_t st = smb2_negctx_set_encode(&w, &n->out, &n->count);
+    n->list_len = wr_pos(&w);
+    return st;
+}
+
+static void commit(struct srv_conn *c, const struct smb2_negotiate_req *req, uint16_t dialect,
+                   const struct neg311 *n)
+{
+    c->dialect = dialect;
+    c->client_security_mode = req->security_mode;
+    c->client_caps = req->capabilities;
+    memcpy(c->client_guid, req->client_guid, sizeof c->client_guid);
+    c->n_client_dialects = req->dialect_count;
+    memcpy(c->client_dialects, req->dialects, sizeof c->client_dialects);
+    c->server_caps = srv_server_caps(dialect);
+    c->server_security_mode = sec_server_security_mode(&c->cfg->policy);
+    c->signing_ctx = n->signing_ctx;
+    c->signing_alg = n->signing_ctx ? n->signing_alg : sec_default_signing_alg(dialect);
+}
+
+static ntstatus_t write_response(struct srv_req *r, uint16_t dialect, const struct neg311 *n)
+{
+    struct srv_conn *c = r->conn;
+    struct buf hint = BUF_INIT;
+    ntstatus_t st = srv_negotiate_hint(&hint);
+    bool large = dialect >= SMB2_DIALECT_0210;
+    struct smb2_negotiate_rsp rsp = {.security_mode = sec_server_security_mode(&c->cfg->policy),
+                                     .dialect_revision = dialect,
+                                     .negotiate_context_count = n->count,
+                                     .capabilities = srv_server_caps(dialect),
+                                     .max_transact_size = large ? SRV_MAX_IO : 65536,
+                                     .max_read_size = large ? SRV_MAX_IO : 65536,
+                                     .max_write_size = large ? SRV_MAX_IO : 65536,
+                                     .system_time = filetime_now(),
+                                     .security_buffer = hint.p,
+                                     .security_buffer_length = (uint16_t)hint.len,
+                                     .negotiate_context_list = n->count ? n->list : NULL,
+                                     .negotiate_context_list_len = n->list_len};
+    memcpy(rsp.server_guid, c->srv->server_guid, sizeof rsp.server_guid);
+    if (nt_ok(st))
+        st = smb2_negotiate_rsp_encode(r->w, &rsp);
+    buf_free(&hint);
+    return st;
+}
+
+ntstatus_t srv_negotiate(struct srv_req *r)
+{
+    struct srv_conn *c = r->conn;
+    if (c->dialect != 0 && c->dialect != SMB2_DIALECT_WILDCARD) {
+        r->disconnect = true; /* a second NEGOTIATE (3.3.5.4) */
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (r->hdr.flags & SMB2_FLAGS_SIGNED)
+        return STATUS_INVALID_PARAMETER; /* 3.3.5.2.4 */
+    struct smb2_negotiate_req req;
+    if (!nt_ok(smb2_negotiate_req_decode(r->msg, r->len, &req)) || req.dialect_count == 0)
+        return STATUS_INVALID_PARAMETER;
+    uint16_t dialect = pick_dialect(c, &req);
+    if (dialect == 0)
+        return STATUS_NOT_SUPPORTED;
+    struct neg311 n;
+    memset(&n, 0, sizeof n);
+    if (dialect == SMB2_DIALECT_0311) {
+        ntstatus_t st = negotiate_contexts(c, &req, &n);
+        if (!nt_ok(st))
+            return st;
+        struct iovec iov = {(void *)r->msg, r->len};
+        sec_preauth_init(c->preauth);
+        if (!nt_ok(sec_preauth_update(c->preauth, &iov, 1)))
+            return STATUS_INTERNAL_ERROR;
+        r->hash_into_conn = true;
+    }
+    ntstatus_t st = write_response(r, dialect, &n);
+    if (!nt_ok(st))
+        return st;
+    commit(c, &req, dialect, &n);
+    sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): negotiated SMB %s, signing %s%s", c->id, c->peer,
+           srv_dialect_name(dialect), cfg_signing_alg_name(c->signing_alg),
+           (req.security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED) ? ", client requires signing"
+                                                                 : "");
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,108 @@
+/* Session and tree tables of a connection. [MS-SMB2] 3.3.1.8 (Session),
+ * 3.3.1.9 (TreeConnect), 3.3.5.6 (LOGOFF: a session leaves the table at once,
+ * its key lives until the LOGOFF response is signed). */
+#include "server/srv_int.h"
+
+#include "auth/ntlm_server.h"
+#include "base/mem.h"
+#include "crypto/crypto.h"
+
+#include <stdlib.h>
+
+struct srv_session *srv_session_new(struct srv_conn *c)
+{
+    if (c->n_sessions >= SRV_MAX_SESSIONS)
+        return NULL;
+    struct srv_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    /* SessionIds are unique per server; the random high half keeps them
+     * unguessable across restarts (3.3.5.5.1 leaves the choice to us). */
+    uint32_t rnd = 0;
+    if (!nt_ok(crypto_random(&rnd, sizeof rnd)))
+        rnd = 0x5167u;
+    s->id = ((uint64_t)(rnd | 1u) << 32) | (uint32_t)++c->srv->next_session_id;
+    s->state = SRV_SESS_IN_PROGRESS;
+    s->next_tree_id = 1;
+    s->next = c->sessions;
+    c->sessions = s;
+    c->n_sessions++;
+    return s;
+}
+
+struct srv_session *srv_session_find(struct srv_conn *c, uint64_t id)
+{
+    for (struct srv_session *s = c->sessions; s; s = s->next)
+        if (s->id == id)
+            return s;
+    return NULL;
+}
+
+void srv_session_retire(struct srv_conn *c, struct srv_session *s)
+{
+    for (struct srv_session **p = &c->sessions; *p; p = &(*p)->next) {
+        if (*p == s) {
+            *p = s->next;
+            c->n_sessions--;
+            s->next = c->graveyard;
+            c->graveyard = s;
+            return;
+        }
+    }
+}
+
+void srv_session_free(struct srv_session *s)
+{
+    while (s->trees) {
+        struct srv_tree *t = s->trees;
+        s->trees = t->next;
+        free(t);
+    }
+    ntlm_server_free(s->auth);
+    sec_sign_key_clear(&s->sign_key);
+    secure_zero(s, sizeof *s);
+    free(s);
+}
+
+void srv_graveyard_flush(struct srv_conn *c)
+{
+    while (c->graveyard) {
+        struct srv_session *s = c->graveyard;
+        c->graveyard = s->next;
+        srv_session_free(s);
+    }
+}
+
+struct srv_tree *srv_tree_new(struct srv_session *s)
+{
+    if (s->n_trees >= SRV_MAX_TREES || s->next_tree_id == UINT32_MAX)
+        return NULL;
+    struct srv_tree *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->id = s->next_tree_id++;
+    t->next = s->trees;
+    s->trees = t;
+    s->n_trees++;
+    return t;
+}
+
+struct srv_tree *srv_tree_find(struct srv_session *s, uint32_t id)
+{
+    for (struct srv_tree *t = s->trees; t; t = t->next)
+        if (t->id == id)
+            return t;
+    return NULL;
+}
+
+void srv_tree_remove(struct srv_session *s, struct srv_tree *t)
+{
+    for (struct srv_tree **p = &s->trees; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            s->n_trees--;
+            free(t);
+            return;
+        }
+    }
+}

@@ -1,0 +1,185 @@
+/* SESSION_SETUP. [MS-SMB2] 3.3.5.5 (new session, re-authentication),
+ * 3.3.5.5.1-3 (authentication, key derivation), 2.2.5 / 2.2.6.
+ *
+ * NTLMv2 in SPNEGO through auth/ntlm_server. The 3.1.1 session hash starts
+ * from the connection hash and takes every request and every
+ * MORE_PROCESSING_REQUIRED response (hashed by the dispatcher as it lies on
+ * the wire); keys are derived from it once the logon succeeds, and the final
+ * response is signed with them. Re-authentication keeps the keys (3.3.5.5.2).
+ * Binding (multichannel) is not supported: STATUS_REQUEST_NOT_ACCEPTED. */
+#include "server/srv_int.h"
+
+#include "auth/ntlm_server.h"
+#include "base/mem.h"
+#include "sec/kdf.h"
+#include "sec/preauth.h"
+#include "wire/session_setup.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <string.h>
+#include <strings.h>
+
+static ntstatus_t new_auth(struct srv_req *r, struct srv_session *s)
+{
+    const struct srv_cfg *sc = r->conn->cfg;
+    struct srv *srv = r->conn->srv;
+    bool guest = sec_server_allows_guest(&sc->policy);
+    char dns[sizeof srv->netbios_name];
+    for (size_t i = 0; i < sizeof dns; i++)
+        dns[i] = (char)tolower((unsigned char)srv->netbios_name[i]);
+    struct ntlm_server_opts o = {.nb_computer = srv->netbios_name,
+                                 .nb_domain = "WORKGROUP",
+                                 .dns_computer = dns,
+                                 .lookup = srv->opts.lookup,
+                                 .lookup_ctx = srv->opts.lookup_ctx,
+                                 .allow_anonymous = guest,
+                                 .map_bad_user_to_guest = guest && sc->cfg.server.map_to_guest ==
+                                                                       CFG_MAP_TO_GUEST_BAD_USER};
+    return ntlm_server_new(&o, &s->auth);
+}
+
+static ntstatus_t write_rsp(struct srv_req *r, const struct buf *tok)
+{
+    struct smb2_session_setup_rsp rsp = {.session_flags = r->rsp_session_flags,
+                                         .security_buffer = tok->len ? tok->p : NULL,
+                                         .security_buffer_length = (uint16_t)tok->len};
+    if (tok->len > UINT16_MAX)
+        return STATUS_INTERNAL_ERROR;
+    return smb2_session_setup_rsp_encode(r->w, &rsp);
+}
+
+/* Session.SigningKey and Session.SigningRequired of a new session (3.3.5.5.3). */
+static ntstatus_t install_keys(struct srv_conn *c, struct srv_session *s,
+                               const struct ntlm_server_result *res)
+{
+    struct sec_keys keys;
+    ntstatus_t st = sec_derive_keys(c->dialect, SMB2_CIPHER_NONE, res->session_key,
+                                    sizeof res->session_key, s->preauth, &keys);
+    enum smb2_signing_alg alg = SMB2_SIGNING_AES_CMAC;
+    if (nt_ok(st))
+        st = sec_signing_alg_for(c->dialect, c->signing_ctx, c->signing_alg, &alg);
+    if (nt_ok(st))
+        st = sec_sign_key_init(&s->sign_key, alg, keys.signing, sizeof keys.signing);
+    sec_keys_clear(&keys);
+    return st;
+}
+
+static void log_logon(const struct srv_req *r, const struct srv_session *s, bool reauth)
+{
+    const struct srv_conn *c = r->conn;
+    const char *who = s->is_anonymous ? "anonymous" : s->user;
+    sg_log(SG_LOG_NOTICE,
+           "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " %s '%s'%s: SMB %s, signing %s%s", c->id,
+           c->peer, s->id, reauth ? "re-authenticated" : "logged on", who,
+           s->is_guest ? " as guest" : "", srv_dialect_name(c->dialect),
+           sec_sign_key_is_set(&s->sign_key) ? cfg_signing_alg_name(c->signing_alg) : "none",
+           s->signing_required ? " (required)" : "");
+    /* `server signing audit` (Windows' AuditClientDoesNotSupportSigning, event
+     * 3021): a user session that will not be signed. */
+    if (c->cfg->cfg.server.signing_audit && !s->signing_required && !reauth)
+        sg_log(SG_LOG_NOTICE,
+               "audit: conn %" PRIu64 " (%s): session 0x%016" PRIx64
+               " of '%s' is not signed: neither the client nor `server signing` requires it",
+               c->id, c->peer, s->id, who);
+}
+
+static ntstatus_t finish_logon(struct srv_req *r, struct srv_session *s, bool reauth,
+                               uint8_t setup_security_mode, const struct buf *tok)
+{
+    struct srv_conn *c = r->conn;
+    const struct ntlm_server_result *res = ntlm_server_result(s->auth);
+    bool ga = res->is_guest || res->is_anonymous;
+    if (ga && !sec_server_allows_guest(&c->cfg->policy))
+        return STATUS_ACCESS_DENIED; /* never reached: ntlm_server refuses first */
+    if (reauth) {
+        /* 3.3.5.5.2: same user, keys kept. */
+        if (ga || strcasecmp(res->user, s->user) != 0)
+            return STATUS_ACCESS_DENIED;
+    } else {
+        s->is_guest = res->is_guest;
+        s->is_anonymous = res->is_anonymous;
+        snprintf(s->user, sizeof s->user, "%s", res->user);
+        if (res->has_key) {
+            ntstatus_t st = install_keys(c, s, res);
+            if (!nt_ok(st))
+                return st;
+        }
+        bool client_required = (c->client_security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED) != 0;
+        s->signing_required = sec_server_session_signing_required(&c->cfg->policy, client_required,
+                                                                  setup_security_mode, ga);
+        s->state = SRV_SESS_VALID;
+    }
+    ntlm_server_free(s->auth);
+    s->auth = NULL;
+    r->rsp_session_flags = s->is_guest       ? SMB2_SESSION_FLAG_IS_GUEST
+                           : s->is_anonymous ? SMB2_SESSION_FLAG_IS_NULL
+                                             : 0;
+    /* 3.3.5.5.3: the final response is signed unless guest or anonymous. */
+    r->sign_sess = s;
+    r->force_sign = sec_sign_key_is_set(&s->sign_key);
+    log_logon(r, s, reauth);
+    return write_rsp(r, tok);
+}
+
+static ntstatus_t fail_logon(struct srv_req *r, struct srv_session *s, ntstatus_t st)
+{
+    sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " logon failed: %s",
+           r->conn->id, r->conn->peer, s->id, nt_name(st));
+    /* 3.3.5.5.3: a failed authentication removes the session. */
+    srv_session_retire(r->conn, s);
+    r->logon_failed = true;
+    return st;
+}
+
+static ntstatus_t find_or_create(struct srv_req *r, struct srv_session **out)
+{
+    struct srv_conn *c = r->conn;
+    *out = r->sess; /* resolved by the dispatcher when SessionId != 0 */
+    if (*out)
+        return STATUS_SUCCESS;
+    if (r->hdr.session_id != 0)
+        return STATUS_USER_SESSION_DELETED;
+    struct srv_session *s = srv_session_new(c);
+    if (!s)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    memcpy(s->preauth, c->preauth, sizeof s->preauth); /* 3.3.5.5.1 */
+    *out = s;
+    return STATUS_SUCCESS;
+}
+
+ntstatus_t srv_session_setup(struct srv_req *r)
+{
+    struct srv_conn *c = r->conn;
+    struct smb2_session_setup_req req;
+    if (!nt_ok(smb2_session_setup_req_decode(r->msg, r->len, &req)))
+        return STATUS_INVALID_PARAMETER;
+    if (req.flags & SMB2_SESSION_FLAG_BINDING)
+        return STATUS_REQUEST_NOT_ACCEPTED; /* no multichannel (3.3.5.5) */
+    struct srv_session *s;
+    ntstatus_t st = find_or_create(r, &s);
+    if (!nt_ok(st))
+        return st;
+    r->rsp_session_id = s->id;
+    bool reauth = s->state == SRV_SESS_VALID;
+    if (!s->auth && !nt_ok(st = new_auth(r, s)))
+        return fail_logon(r, s, st);
+    struct iovec iov = {(void *)r->msg, r->len};
+    if (!reauth && c->dialect == SMB2_DIALECT_0311 &&
+        !nt_ok(sec_preauth_update(s->preauth, &iov, 1)))
+        return fail_logon(r, s, STATUS_INTERNAL_ERROR);
+    struct buf tok = BUF_INIT;
+    st = ntlm_server_step(s->auth, req.security_buffer, req.security_buffer_length, &tok);
+    if (nt_eq(st, STATUS_MORE_PROCESSING_REQUIRED)) {
+        if (!reauth && c->dialect == SMB2_DIALECT_0311)
+            r->preauth_sess = s;
+        ntstatus_t wst = write_rsp(r, &tok);
+        st = nt_ok(wst) ? st : wst;
+    } else if (nt_ok(st)) {
+        st = finish_logon(r, s, reauth, req.security_mode, &tok);
+    }
+    buf_free(&tok);
+    if (!nt_ok(st) && !nt_eq(st, STATUS_MORE_PROCESSING_REQUIRED))
+        return fail_logon(r, s, st);
+    return st;
+}

@@ -1,0 +1,104 @@
+/* TREE_CONNECT. [MS-SMB2] 3.3.5.7: the shares of the configuration plus IPC$
+ * (which clients open first), `valid users`, guest only on `guest ok`
+ * shares. On 3.1.1 the request of a user session must be signed (3.2.4.2.4);
+ * the dispatcher's signature check, driven by sec/policy.h, enforces it for
+ * every session that requires signing. */
+#include "server/srv_int.h"
+
+#include "base/utf16.h"
+#include "wire/tree_connect.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <strings.h>
+
+/* [MS-SMB2] 2.2.13.1 access masks for MaximalAccess */
+#define ACCESS_ALL  0x001F01FFu /* FILE_ALL_ACCESS */
+#define ACCESS_READ 0x001200A9u /* read data/EA/attributes, execute, READ_CONTROL, SYNCHRONIZE */
+
+/* "\\server\share" -> "share" */
+static bool share_name(const struct smb2_tree_connect_req *req, char *out, size_t cap)
+{
+    char path[1024];
+    size_t n = 0;
+    if (!nt_ok(utf16le_to_utf8(req->path, req->path_length, path, sizeof path, &n)))
+        return false;
+    if (n < 4 || path[0] != '\\' || path[1] != '\\')
+        return false;
+    const char *sep = strchr(path + 2, '\\');
+    if (!sep || sep == path + 2 || !sep[1] || strchr(sep + 1, '\\') || strlen(sep + 1) >= cap)
+        return false;
+    memcpy(out, sep + 1, strlen(sep + 1) + 1);
+    return true;
+}
+
+static const struct cfg_share *find_share(const struct cfg *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n_shares; i++)
+        if (strcasecmp(cfg->shares[i].name, name) == 0)
+            return &cfg->shares[i];
+    return NULL;
+}
+
+static bool user_allowed(const struct cfg_share *sh, const struct srv_session *s)
+{
+    if (s->is_guest || s->is_anonymous)
+        return sh->guest_ok;
+    if (sh->n_valid_users == 0)
+        return true;
+    for (size_t i = 0; i < sh->n_valid_users; i++)
+        if (strcasecmp(sh->valid_users[i], s->user) == 0)
+            return true;
+    return false;
+}
+
+static ntstatus_t resolve(struct srv_req *r, const char *name, const struct cfg_share **sh,
+                          bool *ipc)
+{
+    *ipc = strcasecmp(name, "IPC$") == 0;
+    *sh = NULL;
+    if (*ipc)
+        return STATUS_SUCCESS;
+    *sh = find_share(&r->conn->cfg->cfg, name);
+    if (!*sh)
+        return STATUS_BAD_NETWORK_NAME;
+    return user_allowed(*sh, r->sess) ? STATUS_SUCCESS : STATUS_ACCESS_DENIED;
+}
+
+ntstatus_t srv_tree_connect(struct srv_req *r)
+{
+    struct smb2_tree_connect_req req;
+    ntstatus_t st = smb2_tree_connect_req_decode(r->msg, r->len, &req);
+    if (!nt_ok(st))
+        return nt_eq(st, STATUS_NOT_SUPPORTED) ? st : STATUS_INVALID_PARAMETER;
+    char name[CFG_NAME_MAX + 1];
+    if (!share_name(&req, name, sizeof name))
+        return STATUS_BAD_NETWORK_NAME;
+    const struct cfg_share *sh;
+    bool ipc;
+    st = resolve(r, name, &sh, &ipc);
+    if (!nt_ok(st)) {
+        sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): tree connect to '%s' by '%s': %s", r->conn->id,
+               r->conn->peer, name, r->sess->user, nt_name(st));
+        return st;
+    }
+    struct srv_tree *t = srv_tree_new(r->sess);
+    if (!t)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    t->ipc = ipc;
+    t->share = sh;
+    struct smb2_tree_connect_rsp rsp = {
+        .share_type = ipc ? SMB2_SHARE_TYPE_PIPE : SMB2_SHARE_TYPE_DISK,
+        .share_flags = ipc ? SMB2_SHAREFLAG_NO_CACHING : SMB2_SHAREFLAG_MANUAL_CACHING,
+        .capabilities = 0,
+        .maximal_access = (ipc || !sh->read_only) ? ACCESS_ALL : ACCESS_READ};
+    st = smb2_tree_connect_rsp_encode(r->w, &rsp);
+    if (!nt_ok(st)) {
+        srv_tree_remove(r->sess, t);
+        return st;
+    }
+    r->rsp_tree_id = t->id;
+    sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " tree 0x%x -> '%s'",
+           r->conn->id, r->conn->peer, r->sess->id, t->id, name);
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,355 @@
+/* See srv_harness.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "srv_harness.h"
+
+#include "base/utf16.h"
+#include "config/config.h"
+
+char harness_log[8192];
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void capture_log(void *ctx, enum sg_log_level level, const char *msg)
+{
+    (void)ctx;
+    (void)level;
+    pthread_mutex_lock(&log_mu);
+    size_t n = strlen(harness_log);
+    if (n + strlen(msg) + 2 < sizeof harness_log)
+        snprintf(harness_log + n, sizeof harness_log - n, "%s\n", msg);
+    pthread_mutex_unlock(&log_mu);
+    if (getenv("SRV_TEST_VERBOSE"))
+        fprintf(stderr, "server: %s\n", msg);
+}
+
+bool harness_log_has(const char *needle)
+{
+    pthread_mutex_lock(&log_mu);
+    bool has = strstr(harness_log, needle) != NULL;
+    pthread_mutex_unlock(&log_mu);
+    return has;
+}
+
+static bool lookup(void *ctx, const char *user, uint8_t nt_hash[16])
+{
+    (void)ctx;
+    if (strcmp(user, TEST_USER) != 0)
+        return false;
+    return nt_ok(ntlm_nt_hash(TEST_PASSWORD, nt_hash));
+}
+
+static void *loop_thread(void *arg)
+{
+    struct tconn *t = arg;
+    uv_run(&t->loop, UV_RUN_DEFAULT);
+    return NULL;
+}
+
+void tc_start(struct tconn *t, const char *conf)
+{
+    memset(t, 0, sizeof *t);
+    harness_log[0] = '\0';
+    sg_log_set(capture_log, NULL, SG_LOG_DEBUG);
+    struct cfg *cfg = calloc(1, sizeof *cfg);
+    assert_non_null(cfg);
+    char err[256] = "";
+    cfg_defaults(cfg);
+    ntstatus_t st = cfg_load_string("test.conf", conf, cfg, err, sizeof err);
+    if (!nt_ok(st))
+        fail_msg("config: %s", err);
+    assert_int_equal(uv_loop_init(&t->loop), 0);
+    struct srv_opts opts = {.lookup = lookup, .netbios_name = "TESTSRV"};
+    assert_true(nt_ok(srv_new(&t->loop, cfg, &opts, &t->srv)));
+    free(cfg);
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    assert_true(nt_ok(srv_adopt_fd(t->srv, sv[0])));
+    t->fd = sv[1];
+    assert_int_equal(pthread_create(&t->th, NULL, loop_thread, t), 0);
+}
+
+void tc_stop(struct tconn *t)
+{
+    close(t->fd);
+    pthread_join(t->th, NULL);
+    srv_free(t->srv);
+    sec_sign_key_clear(&t->key);
+    assert_int_equal(uv_loop_close(&t->loop), 0);
+}
+
+void tc_send_raw(struct tconn *t, const void *p, size_t len)
+{
+    uint8_t nb[4];
+    smb2_frame_encode(nb, (uint32_t)len);
+    assert_int_equal(write(t->fd, nb, 4), 4);
+    if (len)
+        assert_int_equal(write(t->fd, p, len), (ssize_t)len);
+}
+
+static bool read_full(int fd, uint8_t *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        if (poll(&pf, 1, 2000) <= 0)
+            return false;
+        ssize_t r = read(fd, p + got, n - got);
+        if (r <= 0)
+            return false;
+        got += (size_t)r;
+    }
+    return true;
+}
+
+bool tc_recv(struct tconn *t)
+{
+    uint8_t nb[4];
+    if (!read_full(t->fd, nb, 4))
+        return false;
+    uint32_t len = be32_get(nb);
+    assert_true(len <= FRAME_CAP);
+    t->rsp_len = len;
+    return read_full(t->fd, t->rsp, len);
+}
+
+bool tc_disconnected(struct tconn *t)
+{
+    struct pollfd pf = {.fd = t->fd, .events = POLLIN};
+    if (poll(&pf, 1, 2000) <= 0)
+        return false;
+    uint8_t b;
+    return read(t->fd, &b, 1) <= 0; /* EOF, or a reset when bytes were left unread */
+}
+
+void tc_hdr(struct tconn *t, struct wr *w, uint16_t cmd, uint16_t credits)
+{
+    struct smb2_hdr h = {.credit_charge = 1,
+                         .command = cmd,
+                         .credit_request = credits,
+                         .message_id = t->mid++,
+                         .tree_id = t->tid,
+                         .session_id = t->sid};
+    assert_true(nt_ok(smb2_hdr_encode(w, &h)));
+}
+
+void tc_sign(struct tconn *t, uint8_t *msg, size_t len)
+{
+    struct iovec iov = {msg, len};
+    assert_true(nt_ok(sec_sign(&t->key, &iov, 1)));
+}
+
+bool tc_verify(struct tconn *t, size_t off, size_t len)
+{
+    struct iovec iov = {t->rsp + off, len};
+    return (le32_get(t->rsp + off + 16) & SMB2_FLAGS_SIGNED) && nt_ok(sec_verify(&t->key, &iov, 1));
+}
+
+static void hash(struct tconn *t, uint8_t h[64], const uint8_t *p, size_t len)
+{
+    struct iovec iov = {(void *)p, len};
+    if (t->dialect == SMB2_DIALECT_0311)
+        assert_true(nt_ok(sec_preauth_update(h, &iov, 1)));
+}
+
+static size_t negotiate_contexts(uint8_t *buf, size_t cap, uint16_t *count)
+{
+    static const uint8_t salt[32] = {1, 2, 3};
+    struct smb2_negctx_set s = {0};
+    s.present = SMB2_NEGCTX_HAS(SMB2_PREAUTH_INTEGRITY_CAPABILITIES) |
+                SMB2_NEGCTX_HAS(SMB2_ENCRYPTION_CAPABILITIES) |
+                SMB2_NEGCTX_HAS(SMB2_SIGNING_CAPABILITIES);
+    s.preauth = (struct smb2_preauth_caps){1, {SMB2_PREAUTH_INTEGRITY_SHA512}, 32, salt};
+    s.encryption =
+        (struct smb2_encryption_caps){2, {SMB2_CIPHER_AES128_GCM, SMB2_CIPHER_AES128_CCM}};
+    s.signing = (struct smb2_signing_caps){2, {SMB2_SIGNING_AES_GMAC, SMB2_SIGNING_AES_CMAC}};
+    struct wr w;
+    wr_init(&w, buf, cap);
+    assert_true(nt_ok(smb2_negctx_set_encode(&w, &s, count)));
+    return wr_pos(&w);
+}
+
+static void read_signing_alg(struct tconn *t, const struct smb2_negotiate_rsp *rsp)
+{
+    t->signing_ctx = false;
+    t->signing_alg =
+        t->dialect >= SMB2_DIALECT_0300 ? SMB2_SIGNING_AES_CMAC : SMB2_SIGNING_HMAC_SHA256;
+    if (rsp->dialect_revision != SMB2_DIALECT_0311)
+        return;
+    struct smb2_negctx_set set;
+    assert_true(
+        nt_ok(smb2_negctx_set_decode(rsp->negotiate_context_list, rsp->negotiate_context_list_len,
+                                     rsp->negotiate_context_count, &set)));
+    if (smb2_negctx_set_has(&set, SMB2_SIGNING_CAPABILITIES)) {
+        t->signing_ctx = true;
+        t->signing_alg = set.signing.signing_algorithms[0];
+    }
+}
+
+void tc_negotiate(struct tconn *t, const uint16_t *dialects, uint16_t n, uint16_t security_mode)
+{
+    uint8_t msg[512], ctx[256];
+    struct wr w;
+    wr_init(&w, msg, sizeof msg);
+    tc_hdr(t, &w, SMB2_NEGOTIATE, 31);
+    struct smb2_negotiate_req req = {
+        .dialect_count = n, .security_mode = security_mode, .client_guid = {0xAA, 0xBB}};
+    memcpy(req.dialects, dialects, n * sizeof *dialects);
+    if (smb2_negotiate_req_has_dialect(&req, SMB2_DIALECT_0311)) {
+        req.negotiate_context_list = ctx;
+        req.negotiate_context_list_len =
+            negotiate_contexts(ctx, sizeof ctx, &req.negotiate_context_count);
+    }
+    assert_true(nt_ok(smb2_negotiate_req_encode(&w, &req)));
+    tc_send_raw(t, msg, wr_pos(&w));
+    assert_true(tc_recv(t));
+    assert_int_equal(rsp_status(t), 0);
+    struct smb2_negotiate_rsp rsp;
+    assert_true(nt_ok(smb2_negotiate_rsp_decode(t->rsp, t->rsp_len, &rsp)));
+    t->dialect = rsp.dialect_revision;
+    sec_preauth_init(t->preauth);
+    hash(t, t->preauth, msg, wr_pos(&w));
+    hash(t, t->preauth, t->rsp, t->rsp_len);
+    read_signing_alg(t, &rsp);
+}
+
+static void send_setup_signed(struct tconn *t, const struct buf *tok, uint8_t h[64], bool sign)
+{
+    uint8_t *msg = malloc(8192);
+    assert_non_null(msg);
+    struct wr w;
+    wr_init(&w, msg, 8192);
+    tc_hdr(t, &w, SMB2_SESSION_SETUP, 31);
+    struct smb2_session_setup_req req = {.security_mode = SMB2_NEGOTIATE_SIGNING_ENABLED,
+                                         .security_buffer = tok->p,
+                                         .security_buffer_length = (uint16_t)tok->len};
+    assert_true(nt_ok(smb2_session_setup_req_encode(&w, &req)));
+    if (sign)
+        tc_sign(t, msg, wr_pos(&w));
+    tc_send_raw(t, msg, wr_pos(&w));
+    hash(t, h, msg, wr_pos(&w));
+    free(msg);
+    assert_true(tc_recv(t));
+}
+
+static void send_setup(struct tconn *t, const struct buf *tok, uint8_t h[64])
+{
+    send_setup_signed(t, tok, h, false);
+}
+
+static void derive_key(struct tconn *t, struct ntlm_client *nc, const uint8_t h[64])
+{
+    uint8_t sk[16];
+    struct sec_keys keys;
+    enum smb2_signing_alg alg;
+    assert_true(nt_ok(ntlm_client_session_key(nc, sk)));
+    assert_true(nt_ok(sec_derive_keys(t->dialect, SMB2_CIPHER_NONE, sk, 16, h, &keys)));
+    assert_true(nt_ok(sec_signing_alg_for(t->dialect, t->signing_ctx, t->signing_alg, &alg)));
+    assert_true(nt_ok(sec_sign_key_init(&t->key, alg, keys.signing, 16)));
+}
+
+uint32_t tc_logon(struct tconn *t, const char *user, const char *password)
+{
+    struct ntlm_client_creds cr = {
+        .user = user, .password = password, .domain = "", .workstation = "WS"};
+    struct ntlm_client *nc;
+    assert_true(nt_ok(ntlm_client_new(&cr, &nc)));
+    struct buf tok = BUF_INIT;
+    uint8_t h[64];
+    memcpy(h, t->preauth, 64);
+    assert_true(nt_ok(ntlm_client_start(nc, NULL, 0, &tok)));
+    t->sid = 0;
+    send_setup(t, &tok, h);
+    assert_int_equal(rsp_status(t), STATUS_MORE_PROCESSING_REQUIRED_CODE);
+    t->sid = le64_get(t->rsp + 40);
+    hash(t, h, t->rsp, t->rsp_len);
+    struct smb2_session_setup_rsp rsp;
+    assert_true(nt_ok(smb2_session_setup_rsp_decode(t->rsp, t->rsp_len, &rsp)));
+    assert_true(nt_ok(ntlm_client_step(nc, rsp.security_buffer, rsp.security_buffer_length, &tok)));
+    send_setup(t, &tok, h);
+    uint32_t st = rsp_status(t);
+    bool guest = st == 0 && (le16_get(t->rsp + SMB2_HDR_SIZE + 2) &
+                             (SMB2_SESSION_FLAG_IS_GUEST | SMB2_SESSION_FLAG_IS_NULL));
+    if (st == 0 && guest) {
+        assert_int_equal(rsp_flags(t) & SMB2_FLAGS_SIGNED, 0); /* no key, nothing signed */
+    } else if (st == 0) {
+        derive_key(t, nc, h);
+        assert_true(tc_verify(t, 0, t->rsp_len)); /* the final response is signed */
+        assert_true(nt_ok(smb2_session_setup_rsp_decode(t->rsp, t->rsp_len, &rsp)));
+        assert_true(
+            nt_ok(ntlm_client_finish(nc, rsp.security_buffer, rsp.security_buffer_length, true)));
+    }
+    buf_free(&tok);
+    ntlm_client_free(nc);
+    return st;
+}
+
+uint32_t tc_tree_connect(struct tconn *t, const char *share, bool sign)
+{
+    char path[256];
+    uint8_t u16[512], msg[1024];
+    size_t n = 0;
+    snprintf(path, sizeof path, "\\\\127.0.0.1\\%s", share);
+    assert_true(nt_ok(utf8_to_utf16le(path, strlen(path), u16, sizeof u16, &n)));
+    struct wr w;
+    wr_init(&w, msg, sizeof msg);
+    tc_hdr(t, &w, SMB2_TREE_CONNECT, 1);
+    struct smb2_tree_connect_req req = {.path = u16, .path_length = (uint16_t)n};
+    assert_true(nt_ok(smb2_tree_connect_req_encode(&w, &req)));
+    if (sign)
+        tc_sign(t, msg, wr_pos(&w));
+    tc_send_raw(t, msg, wr_pos(&w));
+    assert_true(tc_recv(t));
+    if (rsp_status(t) == 0)
+        t->tid = le32_get(t->rsp + 36);
+    return rsp_status(t);
+}
+
+uint32_t tc_echo(struct tconn *t, bool sign)
+{
+    uint8_t msg[SMB2_HDR_SIZE + 4];
+    struct wr w;
+    wr_init(&w, msg, sizeof msg);
+    tc_hdr(t, &w, SMB2_ECHO, 1);
+    wr_u16(&w, 4);
+    wr_u16(&w, 0);
+    if (sign)
+        tc_sign(t, msg, sizeof msg);
+    tc_send_raw(t, msg, sizeof msg);
+    assert_true(tc_recv(t));
+    return rsp_status(t);
+}
+
+uint32_t tc_reauth(struct tconn *t, const char *user, const char *password)
+{
+    struct ntlm_client_creds cr = {
+        .user = user, .password = password, .domain = "", .workstation = "WS"};
+    struct ntlm_client *nc;
+    assert_true(nt_ok(ntlm_client_new(&cr, &nc)));
+    struct buf tok = BUF_INIT;
+    uint8_t h[64] = {0};
+    assert_true(nt_ok(ntlm_client_start(nc, NULL, 0, &tok)));
+    send_setup_signed(t, &tok, h, true);
+    uint32_t st = rsp_status(t);
+    if (st == STATUS_MORE_PROCESSING_REQUIRED_CODE) {
+        assert_true(tc_verify(t, 0, t->rsp_len)); /* signed: the request was */
+        struct smb2_session_setup_rsp rsp;
+        assert_true(nt_ok(smb2_session_setup_rsp_decode(t->rsp, t->rsp_len, &rsp)));
+        assert_true(
+            nt_ok(ntlm_client_step(nc, rsp.security_buffer, rsp.security_buffer_length, &tok)));
+        send_setup_signed(t, &tok, h, true);
+        st = rsp_status(t);
+        if (st == 0)
+            assert_true(tc_verify(t, 0, t->rsp_len)); /* with the session's existing key */
+    }
+    buf_free(&tok);
+    ntlm_client_free(nc);
+    return st;
+}
