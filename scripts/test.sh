@@ -1,9 +1,12 @@
 #!/bin/sh
 # The README's second command and what CI runs: install what the tests need,
 # build with -Werror under AddressSanitizer and UndefinedBehaviorSanitizer, run
-# the unit and known-answer tests, replay every fuzz corpus and fuzz each target
-# briefly, then print the counts. Exit status 0 only if everything passed.
+# the unit and known-answer tests, the interop suite against real peers
+# (Samba, smbclient, smbtorture, impacket, nmap, tshark) that it starts on
+# loopback, replay every fuzz corpus and fuzz each target briefly, then print
+# the counts. Exit status 0 only if everything passed.
 #   SIGNET_FUZZ_SECONDS  seconds of fuzzing per target (default 10; 0 = replay only)
+#   SIGNET_INTEROP=0     skip the interop suite (it then counts as not run)
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh test
@@ -20,6 +23,13 @@ meson test -C $build --suite unit --suite vectors --print-errorlogs --no-rebuild
     >$build/test-output.txt 2>&1 || status=1
 tail -n 12 $build/test-output.txt
 
+interop_log=$build/interop-summary.txt
+: >$interop_log
+if [ "${SIGNET_INTEROP:-1}" != 0 ]; then
+    sh scripts/interop.sh $build >$interop_log 2>&1 || status=1
+    cat $interop_log
+fi
+
 fuzz_log=build-fuzz/fuzz-summary.txt
 mkdir -p build-fuzz
 : >$fuzz_log
@@ -33,5 +43,5 @@ if [ -f scripts/fuzz.sh ]; then
     cat $fuzz_log
 fi
 
-python3 scripts/test_summary.py $build/meson-logs/testlog.json $fuzz_log || status=1
+python3 scripts/test_summary.py $build/meson-logs/testlog.json $fuzz_log $interop_log || status=1
 exit $status

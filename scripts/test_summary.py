@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Count what the test command ran, by suite, from meson's test log and the
-fuzz summary, and print the closing line 'total: N passed, N failed'.
+"""Count what the test command ran, by suite, from meson's test log, the fuzz
+summary and the interop summary, and print the closing line
+'total: N passed, N failed'.
 
 Each cmocka test case counts once ('[       OK ]' passed, '[  FAILED  ]' or
 '[  ERROR   ]' failed); a test program that crashed or failed without cmocka
@@ -18,7 +19,9 @@ def cmocka_counts(text):
 
 
 def main():
-    log, fuzz = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None
+    log = sys.argv[1]
+    fuzz = sys.argv[2] if len(sys.argv) > 2 else None
+    interop = sys.argv[3] if len(sys.argv) > 3 else None
     suites = {}
     with open(log) as f:
         for line in f:
@@ -52,6 +55,21 @@ def main():
             total_f += crashes
         else:
             print("fuzz: no summary (fuzzing did not run)")
+            total_f += 1
+    if interop:
+        try:
+            text = open(interop).read()
+        except OSError:
+            text = ""
+        m = re.search(r"^interop-total: (\d+) scripts, (\d+) passed, (\d+) failed, "
+                      r"(\d+) skipped", text, re.M)
+        if m:
+            scripts, p, f_, skipped = map(int, m.groups())
+            extra = f", {skipped} scripts skipped" if skipped else ""
+            print(f"interop: {p} passed, {f_} failed ({scripts} scripts{extra})")
+            total_p, total_f = total_p + p, total_f + f_
+        else:
+            print("interop: no summary (the interop suite did not run)")
             total_f += 1
     print(f"total: {total_p} passed, {total_f} failed")
     return 0 if total_f == 0 else 1
