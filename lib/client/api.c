@@ -1,6 +1,7 @@
 /* The public client API (include/signet/client.h): configuration, the
  * connection's life cycle and what the user is told about it. */
 #include "client/core.h"
+#include "wire/smb2_names.h"
 
 #include "base/log.h"
 #include "config/config.h"
@@ -102,20 +103,7 @@ void signet_client_set_log(signet_log_fn fn, void *ctx, int max_level)
 
 const char *signet_dialect_name(uint16_t dialect)
 {
-    switch (dialect) {
-    case SMB2_DIALECT_0202:
-        return "2.0.2";
-    case SMB2_DIALECT_0210:
-        return "2.1";
-    case SMB2_DIALECT_0300:
-        return "3.0";
-    case SMB2_DIALECT_0302:
-        return "3.0.2";
-    case SMB2_DIALECT_0311:
-        return "3.1.1";
-    default:
-        return "unknown";
-    }
+    return smb2_dialect_name(dialect);
 }
 
 const char *signet_sign_alg_name(uint16_t alg)

@@ -68,21 +68,11 @@ static bool for_each_word(const char *s, bool (*fn)(struct cfg_parse *, const ch
                           struct cfg_parse *p)
 {
     char word[256];
-    while (*s) {
-        while (*s == ',' || isspace((unsigned char)*s))
-            s++;
-        size_t n = strcspn(s, ", \t");
-        if (n == 0)
-            break;
-        if (n >= sizeof word)
-            return false;
-        memcpy(word, s, n);
-        word[n] = '\0';
-        s += n;
+    bool too_long;
+    while (cfg_next_word(&s, word, sizeof word, &too_long))
         if (!fn(p, word))
             return false;
-    }
-    return true;
+    return !too_long;
 }
 
 static bool add_listen(struct cfg_parse *p, const char *w)
@@ -126,7 +116,6 @@ static bool parse_log_level(const char *v, enum cfg_log_level *out)
     *out = n >= 3 ? CFG_LOG_DEBUG : (enum cfg_log_level)(n + 1);
     return true;
 }
-
 
 static bool set_listen(struct cfg_parse *p, const char *v)
 {

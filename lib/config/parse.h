@@ -27,6 +27,9 @@ struct cfg_parse {
 int cfg_fail(struct cfg_parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Apply one key of the current section; 0 after cfg_fail. */
 int cfg_apply_key(struct cfg_parse *p, const char *key, const char *value);
+/* The next word of a comma/space separated list into word: true, or false at
+ * the end of the list, or (with *too_long set) at a word of cap bytes or more. */
+bool cfg_next_word(const char **s, char *word, size_t cap, bool *too_long);
 /* Whole-file checks once every line is read (min <= max, share paths). */
 void cfg_validate(struct cfg_parse *p);
 

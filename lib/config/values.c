@@ -1,5 +1,5 @@
 /* Parsing of individual signet.conf values (Samba's spellings). */
-#include "config/config.h"
+#include "config/parse.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -59,23 +59,33 @@ const char *cfg_signing_alg_name(uint16_t alg_id)
     return alg_id < 3 ? alg_names[alg_id] : "unknown";
 }
 
+bool cfg_next_word(const char **s, char *word, size_t cap, bool *too_long)
+{
+    const char *p = *s;
+    *too_long = false;
+    while (*p == ',' || isspace((unsigned char)*p))
+        p++;
+    size_t n = strcspn(p, ", \t\r\n\v\f");
+    *s = p + n;
+    if (n == 0)
+        return false;
+    if (n >= cap) {
+        *too_long = true;
+        return false;
+    }
+    memcpy(word, p, n);
+    word[n] = '\0';
+    return true;
+}
+
 /* "AES-128-GMAC, AES-128-CMAC HMAC-SHA256": comma and/or space separated,
  * case-insensitive, no repeats, at least one. */
 bool cfg_parse_signing_algs(const char *s, struct sec_signing_algs *out)
 {
     struct sec_signing_algs a = {{0}, 0};
     char word[32];
-    while (*s) {
-        while (*s == ',' || isspace((unsigned char)*s))
-            s++;
-        size_t n = strcspn(s, ", \t");
-        if (n == 0)
-            break;
-        if (n >= sizeof word)
-            return false;
-        memcpy(word, s, n);
-        word[n] = '\0';
-        s += n;
+    bool too_long;
+    while (cfg_next_word(&s, word, sizeof word, &too_long)) {
         uint16_t id = 3;
         for (uint16_t k = 0; k < 3; k++)
             if (strcasecmp(word, alg_names[k]) == 0)
@@ -87,7 +97,7 @@ bool cfg_parse_signing_algs(const char *s, struct sec_signing_algs *out)
                 return false;
         a.ids[a.count++] = id;
     }
-    if (a.count == 0)
+    if (too_long || a.count == 0)
         return false;
     *out = a;
     return true;

@@ -145,8 +145,6 @@ enum probe_signing probe_signing_verdict(const struct probe_result *r);
 /* Whether an NTLM relay to this host could work: it speaks SMB2 and does not
  * require signing. */
 bool probe_relayable(const struct probe_result *r);
-/* "2.0.2", "2.1", "3.0", "3.0.2", "3.1.1". */
-const char *probe_dialect_text(uint16_t dialect);
 /* "AES-128-CCM" ... for cipher ids 1..4, "none" for 0. */
 const char *probe_cipher_name(uint16_t cipher);
 

@@ -1,5 +1,6 @@
 /* Formatting of probe results (report.h). */
 #include "probe/report.h"
+#include "wire/smb2_names.h"
 
 #include "base/filetime.h"
 #include "config/config.h"
@@ -166,7 +167,7 @@ static void text_dialects(struct out *o, const struct probe_result *r)
         if (!d->tried)
             continue;
         char label[32];
-        snprintf(label, sizeof label, "SMB %s", probe_dialect_text(probe_dialects[i]));
+        snprintf(label, sizeof label, "SMB %s", smb2_dialect_name(probe_dialects[i]));
         if (d->accepted)
             put(o, "  %-26saccepted, %s\n", label, signing_words(d->security_mode));
         else
@@ -225,7 +226,7 @@ static void text_session(struct out *o, const char *label, const struct probe_se
     if (user && user[0])
         put(o, ", user \"%s\"", user);
     if (s->dialect)
-        put(o, ", on SMB %s", probe_dialect_text(s->dialect));
+        put(o, ", on SMB %s", smb2_dialect_name(s->dialect));
     put(o, "\n");
 }
 

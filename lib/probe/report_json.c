@@ -1,5 +1,6 @@
 /* JSON and CSV forms of probe results (report.h). */
 #include "probe/report.h"
+#include "wire/smb2_names.h"
 
 #include "config/config.h"
 #include "wire/smb2.h"
@@ -78,7 +79,7 @@ static void json_dialect(struct jout *o, uint16_t dialect, const struct probe_di
     char guid[40], t[32];
     raw(o, "{");
     key(o, "dialect", true);
-    str(o, probe_dialect_text(dialect));
+    str(o, smb2_dialect_name(dialect));
     key(o, "name", false);
     str(o, cfg_protocol_name(dialect));
     boolean(o, "tried", d->tried);
@@ -165,7 +166,7 @@ static void json_session(struct jout *o, const char *k, const struct probe_sessi
     boolean(o, "is_null", s->session_flags & SMB2_SESSION_FLAG_IS_NULL);
     key(o, "dialect", false);
     if (s->dialect)
-        str(o, probe_dialect_text(s->dialect));
+        str(o, smb2_dialect_name(s->dialect));
     else
         raw(o, "null");
     raw(o, "}");
@@ -185,7 +186,7 @@ static void summary(struct jout *o, const struct probe_result *r)
     uint16_t max = probe_max_dialect(r);
     key(o, "max_dialect", false);
     if (max)
-        str(o, probe_dialect_text(max));
+        str(o, smb2_dialect_name(max));
     else
         raw(o, "null");
     maybe(o, "signing_required", v != PROBE_SIGNING_UNKNOWN, v == PROBE_SIGNING_REQUIRED);
@@ -228,7 +229,7 @@ ntstatus_t scan_format_json_row(const struct probe_result *r, struct buf *b)
     for (int i = 0; i < PROBE_N_DIALECTS; i++)
         if (r->dialects[i].accepted) {
             raw(&o, first ? "" : ",");
-            str(&o, probe_dialect_text(probe_dialects[i]));
+            str(&o, smb2_dialect_name(probe_dialects[i]));
             first = false;
         }
     raw(&o, "]");
@@ -252,7 +253,7 @@ static void dialect_list(const struct probe_result *r, char *out, size_t cap)
     for (int i = 0; i < PROBE_N_DIALECTS && off < cap; i++)
         if (r->dialects[i].accepted)
             off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? " " : "",
-                                    probe_dialect_text(probe_dialects[i]));
+                                    smb2_dialect_name(probe_dialects[i]));
 }
 
 ntstatus_t scan_format_csv_header(struct buf *b)
@@ -277,7 +278,7 @@ ntstatus_t scan_format_csv_row(const struct probe_result *r, struct buf *b)
         r->reachable ? "yes" : "no",
         yes_no(r->smb1.tried && r->reachable, r->smb1.accepted),
         dialects,
-        max ? probe_dialect_text(max) : "",
+        max ? smb2_dialect_name(max) : "",
         yes_no(v != PROBE_SIGNING_UNKNOWN, v == PROBE_SIGNING_REQUIRED),
         yes_no(r->anonymous.tried, r->anonymous.granted),
         yes_no(r->guest.tried, r->guest.granted),

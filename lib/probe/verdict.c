@@ -40,24 +40,6 @@ bool probe_relayable(const struct probe_result *r)
     return v == PROBE_SIGNING_NOT_REQUIRED || v == PROBE_SIGNING_DISABLED;
 }
 
-const char *probe_dialect_text(uint16_t dialect)
-{
-    switch (dialect) {
-    case SMB2_DIALECT_0202:
-        return "2.0.2";
-    case SMB2_DIALECT_0210:
-        return "2.1";
-    case SMB2_DIALECT_0300:
-        return "3.0";
-    case SMB2_DIALECT_0302:
-        return "3.0.2";
-    case SMB2_DIALECT_0311:
-        return "3.1.1";
-    default:
-        return "unknown";
-    }
-}
-
 const char *probe_cipher_name(uint16_t cipher)
 {
     static const char *const names[] = {"none", "AES-128-CCM", "AES-128-GCM", "AES-256-CCM",

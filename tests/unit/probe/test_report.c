@@ -10,6 +10,7 @@
 
 #include "probe/report.h"
 #include "wire/smb2.h"
+#include "wire/smb2_names.h"
 
 #include <arpa/inet.h>
 #include <json-c/json.h>
@@ -109,7 +110,7 @@ static void test_verdicts(void **state)
     r = unreachable("c");
     assert_int_equal(probe_signing_verdict(&r), PROBE_SIGNING_UNKNOWN);
     assert_false(probe_relayable(&r));
-    assert_string_equal(probe_dialect_text(SMB2_DIALECT_0210), "2.1");
+    assert_string_equal(smb2_dialect_name(SMB2_DIALECT_0210), "2.1");
     assert_string_equal(probe_cipher_name(SMB2_CIPHER_AES256_GCM), "AES-256-GCM");
 }
 
