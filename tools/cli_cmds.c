@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -353,8 +354,24 @@ int cmd_mv(struct cli_ctx *x)
     const char *to = x->arg;
     struct cli_target t;
     char err[256];
-    if ((to[0] == '/' && to[1] == '/') && cli_parse_target(to, &t, err, sizeof err))
-        to = t.path; /* //host/share/TO: the same share */
+    if (to[0] == '/' && to[1] == '/') { /* //host/share/TO: within the same share only */
+        if (!cli_parse_target(to, &t, err, sizeof err)) {
+            fprintf(stderr, "signet: mv: %s\n", err);
+            return 2;
+        }
+        if (!t.path[0]) {
+            fprintf(stderr, "signet: mv: '%s' names no new path inside the share\n", x->arg);
+            return 2;
+        }
+        if (strcasecmp(t.host, x->target.host) != 0 || strcasecmp(t.share, x->target.share) != 0) {
+            fprintf(stderr,
+                    "signet: mv: '%s' is not a path in //%s/%s: SMB renames only within one "
+                    "share\n",
+                    x->arg, x->target.host, x->target.share);
+            return 2;
+        }
+        to = t.path;
+    }
     ntstatus_t s = signet_rename(x->tree, x->target.path, to, false);
     return nt_ok(s) ? 0 : cli_report(x, x->target.path, s);
 }

@@ -35,7 +35,13 @@ static void usage(FILE *f)
     fprintf(f, "usage: signet probe HOST[:PORT]... [--json] [--timeout SECONDS]\n"
                "  Asks an SMB server, without credentials, which dialects it accepts, whether\n"
                "  it requires signing, which 3.1.1 signing algorithms and ciphers it picks,\n"
-               "  whether it accepts SMB1, anonymous and guest logons. PORT defaults to 445.\n");
+               "  whether it accepts SMB1, anonymous and guest logons. PORT defaults to 445.\n"
+               "  HOST is one IPv4 address or name (ranges: signet scan).\n"
+               "  -j, --json             one JSON object per host (an array for several hosts)\n"
+               "  -t, --timeout SECONDS  for the connect and for each response (default 5)\n"
+               "  -h, --help             this help\n"
+               "  Exit status: 0 when every host answered, 2 when one was unreachable,\n"
+               "  1 on a usage or local error.\n");
 }
 
 /* "HOST:PORT" -> host and port; a bare HOST keeps the default port. */

@@ -45,8 +45,19 @@ static void usage(FILE *f)
                "                   [--json|--csv] [--relay-list FILE]\n"
                "  TARGETS: a.b.c.d, a.b.c.d/nn (nn >= 16), a.b.c.d-e, a.b.c.d-w.x.y.z, host\n"
                "  names, and @FILE (or a file path) with one target per line, '#' comments.\n"
-               "  One row per host: reachable, dialects, signing required, anonymous, guest.\n"
-               "  --relay-list FILE writes the hosts that speak SMB2 without requiring signing.\n");
+               "  IPv4 only. No credentials are sent.\n"
+               "  One row per host: reachable, dialects, signing required, SMB1, anonymous,\n"
+               "  guest; a summary line on stderr (and progress, when stderr is a terminal).\n"
+               "  -p, --port PORT         default 445\n"
+               "  -c, --concurrency N     hosts probed at once (default 256; lowered to fit\n"
+               "                          the open-file limit)\n"
+               "  -t, --timeout SECONDS   for the connect and for each response (default 3)\n"
+               "  -j, --json | -C, --csv  output format (default: text)\n"
+               "  -r, --relay-list FILE   write the hosts that speak SMB2 without requiring\n"
+               "                          signing (NTLM relay targets), one per line\n"
+               "  -h, --help              this help\n"
+               "  Exit status: 0 when the scan ran (unreachable hosts included), 1 on a usage\n"
+               "  or local error.\n");
 }
 
 static double seconds_since(const struct timespec *t0)

@@ -200,8 +200,18 @@ static ntstatus_t compute_responses(struct ntlm_client *c, const struct ntlmssp_
     secure_zero(ntowf, sizeof ntowf);
     if (!nt_ok(st))
         return st;
-    /* NTLMv2: KeyExchangeKey = SessionBaseKey (3.4.5.1). */
-    return ntlm_client_exported_key(c->flags, p->base_key, NULL, c->exported, p->enc_key,
+    /* NTLMv2: KeyExchangeKey = SessionBaseKey (3.4.5.1). The current
+     * [MS-NLMP] 3.1.5.1.2 exchanges a random key only when KEY_EXCH comes
+     * with SIGN or SEAL; earlier revisions, and the servers that implement
+     * them (Samba's ntlmssp_server_auth, impacket's smbserver), decrypt
+     * EncryptedRandomSessionKey whenever KEY_EXCH is negotiated. impacket's
+     * CHALLENGE grants KEY_EXCH without SIGN: without the exchange it signs
+     * SMB with a key we do not have. So: KEY_EXCH alone means key exchange.
+     * With SIGN or SEAL (Windows, Samba, signetd) nothing changes. */
+    uint32_t kx_flags = c->flags;
+    if (kx_flags & NTLMSSP_NEGOTIATE_KEY_EXCH)
+        kx_flags |= NTLMSSP_NEGOTIATE_SIGN;
+    return ntlm_client_exported_key(kx_flags, p->base_key, NULL, c->exported, p->enc_key,
                                     &p->has_enc);
 }
 

@@ -5,6 +5,7 @@
 #include "client/core.h"
 
 #include "auth/ntlm_client.h"
+#include "auth/ntlmssp.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "sec/preauth.h"
@@ -130,7 +131,15 @@ static ntstatus_t finish_session(struct signet_conn *c, struct ntlm_client *nc,
                             "session's signing key; connection dropped.",
                             cli_status_text(STATUS_INVALID_SIGNATURE), c->host);
     }
-    st = ntlm_client_finish(nc, r->security_buffer, r->security_buffer_length, true);
+    /* The acceptor's mechListMIC is a GSS_GetMIC: it needs NTLM integrity.
+     * Require it when NTLMSSP_NEGOTIATE_SIGN was negotiated (Windows, Samba,
+     * signetd); a server that granted no NTLM signing (impacket) cannot make
+     * one, and Samba's client does not ask it to either (have_sign in
+     * gensec_spnego). One that is sent is always verified. SMB signing does
+     * not depend on this: the final response above was verified with the
+     * session key, and 3.1.1 binds the exchange through the preauth hash. */
+    bool need_mic = ntlm_client_flags(nc) & NTLMSSP_NEGOTIATE_SIGN;
+    st = ntlm_client_finish(nc, r->security_buffer, r->security_buffer_length, need_mic);
     if (!nt_ok(st))
         return cli_kill(c, STATUS_LOGON_FAILURE,
                         "the server's SPNEGO mechListMIC is missing or does not verify");

@@ -9,7 +9,10 @@
 # Ports 4530-4539. Needs root + samba for 3b/3d (skipped parts are reported).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
+SIGNET_FROM_ENV=${SIGNET:-}
 . "$HERE/client_lib.sh"
+# BUILD_DIR (scripts/interop.sh passes it) names the binary under test
+[ -z "$SIGNET_FROM_ENV" ] && [ -n "${1:-}" ] && [ -x "$1/tools/signet" ] && SIGNET=$1/tools/signet
 if [ ! -x "$SIGNET" ]; then
     for b in "$HERE/../../build-test/tools/signet" "$HERE/../../build/tools/signet"; do
         [ -x "$b" ] && SIGNET=$b && break

@@ -11,7 +11,10 @@
 # SIGNET=path/to/signet overrides the binary.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
+SIGNET_FROM_ENV=${SIGNET:-}
 . "$HERE/client_lib.sh"
+# BUILD_DIR (scripts/interop.sh passes it) names the binary under test
+[ -z "$SIGNET_FROM_ENV" ] && [ -n "${1:-}" ] && [ -x "$1/tools/signet" ] && SIGNET=$1/tools/signet
 if [ -z "${SIGNET_SET:-}" ] && [ ! -x "$SIGNET" ]; then
     for b in "$HERE/../../build-test/tools/signet" "$HERE/../../build/tools/signet"; do
         [ -x "$b" ] && SIGNET=$b && break

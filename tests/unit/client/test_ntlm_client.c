@@ -253,6 +253,48 @@ static void test_hint_without_ntlmssp(void **state)
     buf_free(&tok);
 }
 
+/* impacket's smbserver grants KEY_EXCH but neither SIGN nor SEAL, and (like
+ * Samba's acceptor) decrypts EncryptedRandomSessionKey whenever KEY_EXCH is
+ * negotiated: the client must send one, and its session key is the one the
+ * acceptor recovers. Such a server sends no mechListMIC. */
+static void test_key_exch_without_sign(void **state)
+{
+    (void)state;
+    struct server s = {0};
+    struct buf tok = BUF_INIT;
+    struct ntlm_client *c = new_client("secret");
+    assert_true(nt_ok(ntlm_client_start(c, NULL, 0, &tok)));
+    take_negotiate(&s, &tok);
+    const uint32_t flags = server_flags() & ~(NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL |
+                                              NTLMSSP_NEGOTIATE_ALWAYS_SIGN);
+    build_challenge(&s, flags, SPNEGO_ACCEPT_INCOMPLETE);
+    assert_true(nt_ok(ntlm_client_step(c, s.token, s.token_len, &tok)));
+    assert_false(ntlm_client_flags(c) & NTLMSSP_NEGOTIATE_SIGN);
+    assert_true(ntlm_client_flags(c) & NTLMSSP_NEGOTIATE_KEY_EXCH);
+
+    struct spnego_token t;
+    assert_true(nt_ok(spnego_decode(tok.p, tok.len, &t)));
+    struct ntlmssp_authenticate a;
+    assert_true(
+        nt_ok(ntlmssp_decode_authenticate(t.resp.response_token.p, t.resp.response_token.len, &a)));
+    assert_int_equal(a.encrypted_session_key.len, 16);
+    uint8_t nt_hash[16], base[16], exported[16], key[16];
+    assert_true(nt_ok(ntlm_nt_hash("secret", nt_hash)));
+    assert_true(
+        nt_ok(ntlmv2_server_verify(nt_hash, a.user.p, a.user.len, a.domain.p, a.domain.len,
+                                   server_challenge, a.nt_response.p, a.nt_response.len, base)));
+    assert_true(nt_ok(ntlm_rc4k(base, a.encrypted_session_key.p, exported)));
+    assert_true(nt_ok(ntlm_client_session_key(c, key)));
+    assert_memory_equal(key, exported, 16);
+    assert_memory_not_equal(key, base, 16);
+
+    struct spnego_resp r = {.has_neg_state = true, .neg_state = SPNEGO_ACCEPT_COMPLETED};
+    assert_true(nt_ok(spnego_encode_resp(&r, s.token, sizeof s.token, &s.token_len)));
+    assert_true(nt_ok(ntlm_client_finish(c, s.token, s.token_len, false)));
+    ntlm_client_free(c);
+    buf_free(&tok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_bad_server_mechlistmic),
         cmocka_unit_test(test_reject_and_bad_tokens),
         cmocka_unit_test(test_hint_without_ntlmssp),
+        cmocka_unit_test(test_key_exch_without_sign),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
