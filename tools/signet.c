@@ -21,7 +21,8 @@ static const struct cmd cmds[] = {
     {"get", cmd_get, "get //host[:port]/share/path [LOCAL|-]",
      "download a file (to LOCAL, default its base name; - for standard output)"},
     {"put", cmd_put, "put //host[:port]/share[/path] LOCAL|-",
-     "upload LOCAL (- for standard input); a path ending in / or empty keeps LOCAL's name"},
+     "upload LOCAL (- for standard input), creating or replacing the file;\n"
+     "          a path that is empty, ends in / or is a directory keeps LOCAL's name"},
     {"mkdir", cmd_mkdir, "mkdir //host[:port]/share/dir", "create a directory"},
     {"rmdir", cmd_rmdir, "rmdir //host[:port]/share/dir", "remove an empty directory"},
     {"rm", cmd_rm, "rm //host[:port]/share/file", "delete a file"},
@@ -34,6 +35,8 @@ static const struct cmd cmds[] = {
  * tools/scan_cmd.c): signet probe|scan ... */
 int signet_probe_main(int argc, char **argv);
 int signet_scan_main(int argc, char **argv);
+int signet_user_main(int argc, char **argv);
+int signet_config_main(int argc, char **argv);
 
 static const struct {
     const char *name;
@@ -41,8 +44,11 @@ static const struct {
     const char *what;
 } tool_cmds[] = {
     {"probe", signet_probe_main,
-     "HOST[:PORT]: dialects, signing, algorithms, guest access (no credentials)"},
-    {"scan", signet_scan_main, "TARGETS: which hosts do not require signing (relay targets)"},
+     "HOST[:PORT]...: dialects, signing, algorithms, SMB1, anonymous and guest access"},
+    {"scan", signet_scan_main,
+     "TARGETS...: many hosts at once; which do not require signing (relay targets)"},
+    {"user", signet_user_main, "add|passwd|del|list [NAME] --db FILE: signetd's user database"},
+    {"config", signet_config_main, "show|set: the signing policy under Windows' names"},
 };
 
 static const char options_help[] =
@@ -69,16 +75,19 @@ static const char options_help[] =
 
 static void usage_all(FILE *out)
 {
-    fprintf(out, "Usage: signet [OPTIONS] COMMAND //host[:port]/share[/path] [ARG]\n\n"
+    fprintf(out, "Usage: signet [OPTIONS] COMMAND //host[:port]/share[/path] [ARG]\n"
+                 "       signet probe|scan|user|config ARGS...   (see below)\n\n"
                  "SMB2/SMB3 client: every message on a signed session is signed and every\n"
                  "response verified.\n\nCommands:\n");
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         fprintf(out, "  %-7s %s\n", cmds[i].name, cmds[i].what);
-    fprintf(out, "\nAdministration (own options; signet probe --help, signet scan --help):\n");
+    fprintf(out, "\nAdministration (each has its own options and exit status:\n"
+                 "signet probe --help, signet scan --help, signet user --help, ...):\n");
     for (size_t i = 0; i < sizeof tool_cmds / sizeof tool_cmds[0]; i++)
         fprintf(out, "  %-7s %s\n", tool_cmds[i].name, tool_cmds[i].what);
     fprintf(out,
-            "\n%s\nExit status: 0 on success, 1 on failure, 2 on a usage error.\n"
+            "\n%s\nExit status of the file commands: 0 on success, 1 on failure, 2 on a usage\n"
+            "error.\n"
             "See signet(1).\n",
             options_help);
 }
