@@ -16,6 +16,8 @@ cd "$(dirname "$0")/.."
 build=${1:?usage: scripts/interop.sh BUILD_DIR [NAME...]}
 shift
 limit=${SIGNET_INTEROP_TIMEOUT:-900}
+# Python peers and helpers must not write bytecode into the source tree.
+export PYTHONDONTWRITEBYTECODE=1
 logs=$build/interop-logs
 mkdir -p "$logs"
 
