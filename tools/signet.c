@@ -37,6 +37,7 @@ int signet_probe_main(int argc, char **argv);
 int signet_scan_main(int argc, char **argv);
 int signet_user_main(int argc, char **argv);
 int signet_config_main(int argc, char **argv);
+int signet_doctor_main(int argc, char **argv);
 
 static const struct {
     const char *name;
@@ -49,6 +50,8 @@ static const struct {
      "TARGETS...: many hosts at once; which do not require signing (relay targets)"},
     {"user", signet_user_main, "add|passwd|del|list [NAME] --db FILE: signetd's user database"},
     {"config", signet_config_main, "show|set: the signing policy under Windows' names"},
+    {"doctor", signet_doctor_main,
+     "//host[:port]/share [-U USER]: would Windows 11, Server 2025, macOS connect; why not"},
 };
 
 static const char options_help[] =
@@ -76,7 +79,7 @@ static const char options_help[] =
 static void usage_all(FILE *out)
 {
     fprintf(out, "Usage: signet [OPTIONS] COMMAND //host[:port]/share[/path] [ARG]\n"
-                 "       signet probe|scan|user|config ARGS...   (see below)\n\n"
+                 "       signet probe|scan|doctor|user|config ARGS...   (see below)\n\n"
                  "SMB2/SMB3 client: every message on a signed session is signed and every\n"
                  "response verified.\n\nCommands:\n");
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

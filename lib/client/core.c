@@ -104,8 +104,12 @@ ntstatus_t cli_send(struct signet_conn *c, uint16_t command, const struct wr *w,
         return st;
     struct iovec iov[3] = {{NULL, 4}, {c->tx.p, len}, {(void *)o->data, o->data_len}};
     size_t n = o->data_len ? 3 : 2;
-    if (must_sign(c, command, &h, o->validate_negotiate))
+    bool sign =
+        o->tamper != CLI_TAMPER_UNSIGNED && must_sign(c, command, &h, o->validate_negotiate);
+    if (sign)
         st = sec_sign(&c->sess.key, iov + 1, n - 1);
+    if (sign && o->tamper == CLI_TAMPER_BAD_SIGNATURE)
+        c->tx.p[SMB2_SIG_OFFSET] ^= 0x5a; /* one flipped byte of the MAC */
     if (nt_ok(st) && o->preauth_hash)
         st = sec_preauth_update(o->preauth_hash, iov + 1, n - 1);
     if (!nt_ok(st))
@@ -122,6 +126,7 @@ ntstatus_t cli_send(struct signet_conn *c, uint16_t command, const struct wr *w,
     sl->message_id = h.message_id;
     sl->command = command;
     sl->session_id = h.session_id;
+    sl->no_verify = o->tamper != CLI_TAMPER_NONE;
     *slot = s;
     return STATUS_SUCCESS;
 }
@@ -151,6 +156,8 @@ static ntstatus_t verify_response(struct signet_conn *c, const struct cli_slot *
 {
     if (sl->command == SMB2_SESSION_SETUP || sl->command == SMB2_NEGOTIATE)
         return STATUS_SUCCESS; /* session.c verifies with the key it derives */
+    if (sl->no_verify)
+        return STATUS_SUCCESS; /* tamper.c reads the answer to a tampered request */
     bool exempt = sec_message_exempt(e->hdr.message_id, sl->session_id, e->hdr.status, true);
     bool have_key = sec_sign_key_is_set(&c->sess.key) && sl->session_id == c->sess.id;
     bool verify = false, signed_flag = e->hdr.flags & SMB2_FLAGS_SIGNED;

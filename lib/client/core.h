@@ -37,6 +37,7 @@ struct cli_slot {
     const uint8_t *msg;  /* the response inside frame */
     size_t msg_len;
     struct smb2_hdr hdr;
+    bool no_verify; /* a tampered request (tamper.h): its answer is read raw */
 };
 
 struct cli_session {
@@ -80,6 +81,10 @@ struct signet_conn {
     struct buf rx;
     struct cli_session sess;
     struct signet_tree *trees; /* list of connected trees */
+    /* The last final SESSION_SETUP response, as sec_client_accept_session
+     * judged it (tamper.h: `signet doctor` reads it even when refused). */
+    bool have_setup_facts;
+    struct sec_client_session_facts setup_facts;
 };
 
 struct signet_tree {
@@ -113,6 +118,10 @@ ntstatus_t cli_tcp_send(int fd, const struct iovec *iov, size_t n);
 ntstatus_t cli_tcp_recv(int fd, struct buf *b);
 
 /* ---- requests (core.c) ---- */
+/* `signet doctor`'s enforcement check (tamper.h): send one request unsigned
+ * although the session must sign, or with a corrupted signature. */
+enum cli_tamper { CLI_TAMPER_NONE, CLI_TAMPER_UNSIGNED, CLI_TAMPER_BAD_SIGNATURE };
+
 struct cli_send_opts {
     uint32_t tree_id;
     bool with_session; /* SessionId = the session's (else 0) */
@@ -121,6 +130,7 @@ struct cli_send_opts {
     size_t expect_rsp_len;   /* for the CreditCharge of READ/QUERY_* */
     bool validate_negotiate; /* FSCTL_VALIDATE_NEGOTIATE_INFO: sign regardless */
     uint8_t *preauth_hash;   /* 3.1.1: hash the request into this (NULL: no) */
+    enum cli_tamper tamper;  /* CLI_TAMPER_NONE but for signet doctor */
 };
 
 /* A writer at SMB2_HDR_SIZE over the transmit buffer (cap bytes of body). */
@@ -149,6 +159,16 @@ ntstatus_t cli_call(struct signet_conn *c, uint16_t command, const struct wr *w,
 ntstatus_t cli_negotiate(struct signet_conn *c); /* negotiate.c */
 ntstatus_t cli_session_setup(struct signet_conn *c, const struct signet_creds *cr); /* session.c */
 ntstatus_t cli_validate_negotiate(struct signet_conn *c, struct signet_tree *t);    /* tree.c */
+
+/* ---- audit events (audit.c), Windows SMBClient events ---- */
+/* Once per final SESSION_SETUP response, when it is refused or the session
+ * is established: 31017 for each refused guest logon (always, as Windows; a
+ * notice), and with `client signing audit = yes` one 31998 event (a warning)
+ * for each session that is not signed or that failed because the server does
+ * not sign, and one 31999 when the server cannot encrypt (SMB 2.x, or 3.0.x
+ * without SMB2_GLOBAL_CAP_ENCRYPTION). */
+void cli_audit_session(const struct signet_conn *c, const struct sec_client_session_facts *f,
+                       ntstatus_t verdict, bool signing_required);
 
 /* UTF-8 share path -> UTF-16LE with '\' separators, no leading separator. */
 ntstatus_t cli_path_utf16(const char *path, uint8_t *out, size_t cap, size_t *out_len);

@@ -108,8 +108,12 @@ static ntstatus_t finish_session(struct signet_conn *c, struct ntlm_client *nc,
                                          .response_signed = signed_flag};
     bool required = false;
     ntstatus_t st = sec_client_accept_session(&c->policy, &f, &required);
-    if (!nt_ok(st))
+    c->setup_facts = f;
+    c->have_setup_facts = true;
+    if (!nt_ok(st)) {
+        cli_audit_session(c, &f, st, required);
         return refuse_session(c, st);
+    }
     if (r->session_flags & SMB2_SESSION_FLAG_ENCRYPT_DATA)
         return cli_kill(c, STATUS_NOT_SUPPORTED,
                         "The server %s requires encryption for this session (server smb encrypt "
@@ -118,8 +122,10 @@ static ntstatus_t finish_session(struct signet_conn *c, struct ntlm_client *nc,
                         c->host);
     c->sess.guest = r->session_flags & SMB2_SESSION_FLAG_IS_GUEST;
     c->sess.anonymous = r->session_flags & SMB2_SESSION_FLAG_IS_NULL;
-    if (c->sess.guest || c->sess.anonymous)
+    if (c->sess.guest || c->sess.anonymous) {
+        cli_audit_session(c, &f, st, required);
         return STATUS_SUCCESS; /* no key: nothing is signed (3.2.5.3.1) */
+    }
     st = derive_signing_key(c, nc);
     if (!nt_ok(st))
         return cli_kill(c, st, "cannot derive the session keys: %s", nt_name(st));
@@ -144,11 +150,7 @@ static ntstatus_t finish_session(struct signet_conn *c, struct ntlm_client *nc,
         return cli_kill(c, STATUS_LOGON_FAILURE,
                         "the server's SPNEGO mechListMIC is missing or does not verify");
     c->sess.signing_required = required;
-    if (!required && c->cfg.signing_audit) /* AuditServerDoesNotSupportSigning, event 31998 */
-        sg_log(SG_LOG_WARN,
-               "audit: the session with %s is not signed: neither side requires signing "
-               "(client signing audit = yes; Windows SMBClient/Audit event 31998)",
-               c->host);
+    cli_audit_session(c, &f, st, required);
     return STATUS_SUCCESS;
 }
 
