@@ -35,6 +35,8 @@ static void conn_free(struct srv_conn *c)
         srv_session_free(s);
     }
     srv_graveyard_flush(c);
+    srv_ghosts_free(c);
+    srv_opens_free(c);
     srv_dispatch_free(c);
     buf_free(&c->spare);
     buf_free(&c->frame);
@@ -149,7 +151,7 @@ static void on_write(uv_write_t *req, int status)
         srv_conn_close(c, uv_strerror(status));
         return;
     }
-    if (c->read_paused && !c->closing && c->write_bytes < SRV_WRITE_HIGH_WATER / 2) {
+    if (c->read_paused && !c->busy && !c->closing && c->write_bytes < SRV_WRITE_HIGH_WATER / 2) {
         c->read_paused = false;
         srv_conn_start(c);
     }
@@ -206,11 +208,58 @@ static bool has_valid_session(const struct srv_conn *c)
     return false;
 }
 
+/* ---- frames with disk I/O: on libuv's thread pool ----
+ *
+ * A frame that holds a file command is processed whole on the pool
+ * (srv_dispatch_build), and its response frame is sent from the loop when the
+ * work is done, so a slow disk delays only its own connection. Meanwhile the
+ * connection reads nothing more (one frame at a time, as before), so a
+ * compound's responses still leave in order and the per-connection state is
+ * touched by one thread at a time. No interim STATUS_PENDING responses are
+ * sent. The work holds a reference (handles_open) so that a connection
+ * closed meanwhile is freed only after the work finishes. */
+static void on_work(uv_work_t *req)
+{
+    struct srv_conn *c = req->data;
+    c->work_ok = srv_dispatch_build(c, c->frame.p, c->frame.len);
+}
+
+static void on_work_done(uv_work_t *req, int status)
+{
+    struct srv_conn *c = req->data;
+    c->busy = false;
+    bool ok = status == 0 && c->work_ok;
+    if (!c->closing) {
+        if (!srv_dispatch_finish(c, ok))
+            srv_conn_close(c, "protocol violation");
+        else if (!c->read_paused)
+            srv_conn_start(c);
+    } else {
+        (void)srv_dispatch_finish(c, false);
+    }
+    if (--c->handles_open == 0)
+        conn_free(c);
+}
+
+static bool dispatch_on_pool(struct srv_conn *c)
+{
+    srv_dispatch_prepare(c);
+    c->work.data = c;
+    if (uv_queue_work(c->srv->loop, &c->work, on_work, on_work_done) != 0)
+        return srv_dispatch_finish(c, srv_dispatch_build(c, c->frame.p, c->frame.len));
+    c->busy = true;
+    c->handles_open++;
+    uv_read_stop(&c->h.stream);
+    return true;
+}
+
 static bool handle_frame(struct srv_conn *c, const uint8_t *p, size_t len)
 {
     if (len < 4)
         return false;
     uint32_t pid = le32_get(p);
+    if (pid == SMB2_PROTOCOL_ID && p == c->frame.p && srv_dispatch_wants_pool(p, len))
+        return dispatch_on_pool(c);
     if (pid == SMB2_PROTOCOL_ID)
         return srv_dispatch_frame(c, p, len);
     if (pid == SMB1_PROTOCOL_ID && c->dialect == 0)
@@ -269,6 +318,8 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 static void on_timer(uv_timer_t *t)
 {
     struct srv_conn *c = t->data;
+    if (c->busy)
+        return; /* a frame is on the thread pool: its state is the worker's */
     uint64_t now = uv_now(c->srv->loop);
     if (c->dialect == 0 && now - c->accepted_ms > SRV_NEGOTIATE_TIMEOUT_MS)
         srv_conn_close(c, "no NEGOTIATE in time");

@@ -10,6 +10,9 @@
 #include "sec/preauth.h"
 #include "wire/compound.h"
 #include "wire/error.h"
+#include "wire/query_directory.h"
+#include "wire/query_info.h"
+#include "wire/read.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -21,19 +24,19 @@ static const struct srv_cmd cmd_table[SMB2_COMMAND_COUNT] = {
     [SMB2_LOGOFF] = {"LOGOFF", 4, SRV_NEED_REQUIRED, false, srv_logoff},
     [SMB2_TREE_CONNECT] = {"TREE_CONNECT", 9, SRV_NEED_REQUIRED, false, srv_tree_connect},
     [SMB2_TREE_DISCONNECT] = {"TREE_DISCONNECT", 4, SRV_NEED_REQUIRED, true, srv_tree_disconnect},
-    [SMB2_CREATE] = {"CREATE", 57, SRV_NEED_REQUIRED, true, NULL},
-    [SMB2_CLOSE] = {"CLOSE", 24, SRV_NEED_REQUIRED, true, NULL},
-    [SMB2_FLUSH] = {"FLUSH", 24, SRV_NEED_REQUIRED, true, NULL},
-    [SMB2_READ] = {"READ", 49, SRV_NEED_REQUIRED, true, NULL},
-    [SMB2_WRITE] = {"WRITE", 49, SRV_NEED_REQUIRED, true, NULL},
-    [SMB2_LOCK] = {"LOCK", 48, SRV_NEED_REQUIRED, true, NULL},
+    [SMB2_CREATE] = {"CREATE", 57, SRV_NEED_REQUIRED, true, srv_create},
+    [SMB2_CLOSE] = {"CLOSE", 24, SRV_NEED_REQUIRED, true, srv_close},
+    [SMB2_FLUSH] = {"FLUSH", 24, SRV_NEED_REQUIRED, true, srv_flush},
+    [SMB2_READ] = {"READ", 49, SRV_NEED_REQUIRED, true, srv_read},
+    [SMB2_WRITE] = {"WRITE", 49, SRV_NEED_REQUIRED, true, srv_write},
+    [SMB2_LOCK] = {"LOCK", 48, SRV_NEED_REQUIRED, true, srv_lock},
     [SMB2_IOCTL] = {"IOCTL", 57, SRV_NEED_REQUIRED, true, srv_ioctl},
     [SMB2_CANCEL] = {"CANCEL", 4, SRV_NEED_OPTIONAL, false, srv_cancel},
     [SMB2_ECHO] = {"ECHO", 4, SRV_NEED_OPTIONAL, false, srv_echo},
-    [SMB2_QUERY_DIRECTORY] = {"QUERY_DIRECTORY", 33, SRV_NEED_REQUIRED, true, NULL},
+    [SMB2_QUERY_DIRECTORY] = {"QUERY_DIRECTORY", 33, SRV_NEED_REQUIRED, true, srv_query_directory},
     [SMB2_CHANGE_NOTIFY] = {"CHANGE_NOTIFY", 32, SRV_NEED_REQUIRED, true, NULL},
-    [SMB2_QUERY_INFO] = {"QUERY_INFO", 41, SRV_NEED_REQUIRED, true, NULL},
-    [SMB2_SET_INFO] = {"SET_INFO", 33, SRV_NEED_REQUIRED, true, NULL},
+    [SMB2_QUERY_INFO] = {"QUERY_INFO", 41, SRV_NEED_REQUIRED, true, srv_query_info},
+    [SMB2_SET_INFO] = {"SET_INFO", 33, SRV_NEED_REQUIRED, true, srv_set_info},
     /* 24 (oplock) or 36 (lease) */
     [SMB2_OPLOCK_BREAK] = {"OPLOCK_BREAK", 0, SRV_NEED_REQUIRED, true, NULL},
 };
@@ -62,6 +65,8 @@ struct srv_frame_ctx {
     uint64_t prev_session_id;
     uint32_t prev_tree_id;
     ntstatus_t prev_status;
+    struct smb2_file_id fid; /* the last FileId, for related requests */
+    bool have_fid;
 };
 
 /* ---- generic checks ---- */
@@ -72,7 +77,7 @@ static void log_sig_event(const struct srv_req *r, const char *what)
            "conn %" PRIu64 " (%s): %s on session 0x%016" PRIx64 " message %" PRIu64
            " (%s): STATUS_ACCESS_DENIED",
            r->conn->id, r->conn->peer, what, r->hdr.session_id, r->hdr.message_id,
-           srv_cmd_lookup(r->hdr.command)->name);
+           srv_cmd_lookup(r->hdr.command) ? srv_cmd_lookup(r->hdr.command)->name : "UNKNOWN");
 }
 
 /* 3.3.5.2.4: whether to verify is the session's decision (sec/policy.h),
@@ -97,6 +102,21 @@ static ntstatus_t check_signature(struct srv_req *r, struct srv_session *s)
     return STATUS_SUCCESS;
 }
 
+/* 3.3.5.2.9: a session that is gone. When it was logged off on this
+ * connection and the request verifies under its key, the
+ * STATUS_USER_SESSION_DELETED answer is signed with that key (as Samba
+ * does; its client refuses it unsigned under mandatory signing). */
+static ntstatus_t session_deleted(struct srv_req *r)
+{
+    struct srv_session *g = srv_ghost_find(r->conn, r->hdr.session_id);
+    struct iovec iov = {(void *)r->msg, r->len};
+    if (g && (r->hdr.flags & SMB2_FLAGS_SIGNED) && nt_ok(sec_verify(&g->sign_key, &iov, 1))) {
+        r->sign_sess = g;
+        r->force_sign = true;
+    }
+    return STATUS_USER_SESSION_DELETED;
+}
+
 /* 3.3.5.2.9 */
 static ntstatus_t check_session(struct srv_req *r, const struct srv_cmd *cmd)
 {
@@ -108,7 +128,7 @@ static ntstatus_t check_session(struct srv_req *r, const struct srv_cmd *cmd)
     struct srv_session *s = srv_session_find(r->conn, sid);
     if (!s) {
         bool optional = cmd->session == SRV_NEED_OPTIONAL && r->hdr.command != SMB2_SESSION_SETUP;
-        return optional ? STATUS_SUCCESS : STATUS_USER_SESSION_DELETED;
+        return optional ? STATUS_SUCCESS : session_deleted(r);
     }
     if (s->state != SRV_SESS_VALID) {
         if (r->hdr.command != SMB2_SESSION_SETUP)
@@ -161,15 +181,24 @@ static void inherit_related(struct srv_frame_ctx *f, struct srv_req *r, bool rel
     r->hdr.tree_id = f->prev_tree_id;
 }
 
+/* An unknown command still has its session resolved (and its signature
+ * checked), so that its STATUS_INVALID_PARAMETER response is signed. */
+static const struct srv_cmd unknown_cmd = {"UNKNOWN", 0, SRV_NEED_OPTIONAL, false, NULL};
+
 static ntstatus_t run_handler(struct srv_frame_ctx *f, struct srv_req *r, bool related)
 {
     const struct srv_cmd *cmd = srv_cmd_lookup(r->hdr.command);
-    if (!cmd)
-        return STATUS_INVALID_PARAMETER;
+    bool known = cmd != NULL;
+    if (!known)
+        cmd = &unknown_cmd;
+    ntstatus_t st = check_request(r, cmd);
+    if ((related && !f->have_prev) || !known)
+        return STATUS_INVALID_PARAMETER; /* 3.3.5.2.7.2: related with nothing before */
+    /* A failed element fails what depends on it (3.3.5.2.7.2); the session
+     * is still resolved first so that the error response is signed. */
     if (related && f->have_prev && nt_is_error(f->prev_status) &&
         !nt_eq(f->prev_status, STATUS_MORE_PROCESSING_REQUIRED))
-        return f->prev_status; /* a failed element fails what depends on it */
-    ntstatus_t st = check_request(r, cmd);
+        return f->prev_status;
     if (!nt_ok(st))
         return st;
     if (!cmd->handler)
@@ -182,9 +211,13 @@ static bool keeps_body(ntstatus_t st)
     return !nt_is_error(st) || nt_eq(st, STATUS_MORE_PROCESSING_REQUIRED);
 }
 
-static void write_error_body(struct wr *w)
+/* 2.2.2; ErrorData only for STATUS_BUFFER_TOO_SMALL (2.2.2: the size that
+ * would have been needed, 3.3.5.20.3). */
+static void write_error_body(struct wr *w, const struct srv_req *r, ntstatus_t st)
 {
     struct smb2_error_rsp e = {0};
+    if (r->err_len && nt_eq(st, STATUS_BUFFER_TOO_SMALL))
+        e = (struct smb2_error_rsp){.byte_count = r->err_len, .error_data = r->err_data};
     (void)smb2_error_rsp_encode(w, &e);
 }
 
@@ -217,23 +250,53 @@ static void encode_header(uint8_t *at, const struct srv_req *r, ntstatus_t st, u
     (void)smb2_hdr_encode(&w, &h);
 }
 
+/* The body room a response may need: READ's data, QUERY_DIRECTORY's and
+ * QUERY_INFO's OutputBufferLength, within MaxReadSize / MaxTransactSize
+ * (3.3.5.12, 3.3.5.18, 3.3.5.20) and within SRV_FRAME_RSP_MAX per frame (a
+ * request over it finds too little room and fails on its own). The requests
+ * are read only through their codecs; a malformed one gets the minimum and
+ * its handler rejects it. */
+static size_t rsp_body_cap(const struct srv_frame_ctx *f, const struct srv_req *r)
+{
+    size_t want = 0;
+    if (r->hdr.command == SMB2_READ) {
+        struct smb2_read_req q;
+        if (nt_ok(smb2_read_req_decode(r->msg, r->len, &q)))
+            want = 16 + (q.length < SRV_MAX_IO ? q.length : SRV_MAX_IO) + 8;
+    } else if (r->hdr.command == SMB2_QUERY_DIRECTORY) {
+        struct smb2_query_directory_req q;
+        if (nt_ok(smb2_query_directory_req_decode(r->msg, r->len, &q)))
+            want = 8 + (q.output_buffer_length < SRV_MAX_IO ? q.output_buffer_length : SRV_MAX_IO);
+    } else if (r->hdr.command == SMB2_QUERY_INFO) {
+        struct smb2_query_info_req q;
+        if (nt_ok(smb2_query_info_req_decode(r->msg, r->len, &q)))
+            want = 8 + (q.output_buffer_length < SRV_QUERY_INFO_MAX ? q.output_buffer_length
+                                                                    : SRV_QUERY_INFO_MAX);
+    }
+    if (want <= SRV_RSP_BODY_MAX || f->out.len + want > SRV_FRAME_RSP_MAX)
+        return SRV_RSP_BODY_MAX;
+    return want;
+}
+
 /* Build the response element of r into the frame buffer. */
 static bool build_response(struct srv_frame_ctx *f, struct srv_req *r, uint16_t granted,
                            bool related)
 {
     size_t off = f->out.len;
     size_t pad = (8 - (off - 4) % 8) % 8;
-    if (!nt_ok(buf_reserve(&f->out, pad + SMB2_HDR_SIZE + SRV_RSP_BODY_MAX)))
+    size_t body = rsp_body_cap(f, r);
+    if (!nt_ok(buf_reserve(&f->out, pad + SMB2_HDR_SIZE + body)))
         return false;
     memset(f->out.p + off, 0, pad);
     off += pad;
     struct wr w;
-    wr_init(&w, f->out.p + off, SMB2_HDR_SIZE + SRV_RSP_BODY_MAX);
+    wr_init(&w, f->out.p + off, SMB2_HDR_SIZE + body);
     wr_zero(&w, SMB2_HDR_SIZE);
     r->w = &w;
     r->rsp_session_id = r->hdr.session_id;
     r->rsp_tree_id = r->hdr.tree_id;
     ntstatus_t st = run_handler(f, r, related);
+    r->w = NULL; /* w lives on this stack frame: handlers use it only while they run */
     if (r->disconnect)
         return false;
     if (keeps_body(st) && !nt_ok(wr_status(&w)))
@@ -241,7 +304,7 @@ static bool build_response(struct srv_frame_ctx *f, struct srv_req *r, uint16_t 
     if (!keeps_body(st)) {
         wr_init(&w, f->out.p + off, SMB2_HDR_SIZE + SRV_RSP_BODY_MAX);
         wr_zero(&w, SMB2_HDR_SIZE);
-        write_error_body(&w);
+        write_error_body(&w, r, st);
     }
     f->prev_status = st;
     f->logon_failed |= r->logon_failed;
@@ -259,7 +322,13 @@ static bool build_response(struct srv_frame_ctx *f, struct srv_req *r, uint16_t 
 static bool process_elem(struct srv_frame_ctx *f, const struct smb2_chain_elem *e)
 {
     struct srv_conn *c = f->c;
-    struct srv_req r = {.conn = c, .msg = e->msg, .len = e->len, .hdr = e->hdr};
+    struct srv_req r = {.conn = c,
+                        .msg = e->msg,
+                        .len = e->len,
+                        .hdr = e->hdr,
+                        .related = e->related,
+                        .compound_fid = &f->fid,
+                        .have_compound_fid = &f->have_fid};
     if (smb2_hdr_is_response(&r.hdr) || f->n >= SRV_MAX_COMPOUND)
         return false;
     bool negotiated = c->dialect != 0 && c->dialect != SMB2_DIALECT_WILDCARD;
@@ -311,50 +380,114 @@ static bool finalize(struct srv_frame_ctx *f)
 /* The per-frame state lives with the connection and the response buffer is
  * recycled after each write, so a warm connection allocates nothing per
  * message (design.md "Performance shape"). */
-static struct srv_frame_ctx *frame_ctx(struct srv_conn *c)
+void srv_dispatch_prepare(struct srv_conn *c)
 {
     if (!c->fctx)
         c->fctx = calloc(1, sizeof *c->fctx);
     struct srv_frame_ctx *f = c->fctx;
     if (!f)
-        return NULL;
+        return;
     f->c = c;
     f->n = 0;
-    f->have_prev = f->logon_failed = false;
+    f->have_prev = f->logon_failed = f->have_fid = false;
     f->prev_status = STATUS_SUCCESS;
     f->out = c->spare;
     c->spare = (struct buf)BUF_INIT;
     buf_reset(&f->out);
-    return f;
 }
 
 void srv_dispatch_free(struct srv_conn *c)
 {
+    if (c->fctx)
+        buf_free(&c->fctx->out);
     free(c->fctx);
     c->fctx = NULL;
 }
 
-bool srv_dispatch_frame(struct srv_conn *c, const uint8_t *frame, size_t len)
+/* Does the frame hold a command that touches the disk? Such a frame is
+ * processed on libuv's thread pool (srv_conn.c), unless it also holds a
+ * NEGOTIATE, SESSION_SETUP or TREE_CONNECT, which use server-wide state and
+ * run on the loop (no client sends those compounded with file operations). */
+bool srv_dispatch_wants_pool(const uint8_t *frame, size_t len)
 {
-    struct srv_frame_ctx *f = frame_ctx(c);
+    struct smb2_chain ch;
+    struct smb2_chain_elem e;
+    bool disk = false;
+    smb2_chain_init(&ch, frame, len);
+    while (smb2_chain_next(&ch, &e)) {
+        switch (e.hdr.command) {
+        case SMB2_NEGOTIATE:
+        case SMB2_SESSION_SETUP:
+        case SMB2_TREE_CONNECT:
+            return false;
+        case SMB2_CREATE:
+        case SMB2_CLOSE:
+        case SMB2_FLUSH:
+        case SMB2_READ:
+        case SMB2_WRITE:
+        case SMB2_LOCK:
+        case SMB2_QUERY_DIRECTORY:
+        case SMB2_QUERY_INFO:
+        case SMB2_SET_INFO:
+        case SMB2_LOGOFF:
+        case SMB2_TREE_DISCONNECT:
+            disk = true; /* closing opens may remove files */
+            break;
+        default:
+            break;
+        }
+    }
+    return disk;
+}
+
+/* Runs every element of the frame; touches nothing outside the connection. */
+bool srv_dispatch_build(struct srv_conn *c, const uint8_t *frame, size_t len)
+{
+    struct srv_frame_ctx *f = c->fctx;
     if (!f)
         return false;
     bool ok = nt_ok(buf_reserve(&f->out, 4));
     f->out.len = 4;
+    /* A first element marked related is answered STATUS_INVALID_PARAMETER
+     * (3.3.5.2.7.2, as Windows), not dropped: the chain is walked over a copy
+     * with that flag cleared, the element itself verified as received. */
+    uint8_t *copy = NULL;
+    if (len >= SMB2_HDR_SIZE && (le32_get(frame + 16) & SMB2_FLAGS_RELATED_OPERATIONS) &&
+        (copy = malloc(len)) != NULL) {
+        memcpy(copy, frame, len);
+        le32_put(copy + 16, le32_get(frame + 16) & ~(uint32_t)SMB2_FLAGS_RELATED_OPERATIONS);
+    }
     struct smb2_chain ch;
     struct smb2_chain_elem e;
-    smb2_chain_init(&ch, frame, len);
-    while (ok && smb2_chain_next(&ch, &e))
+    smb2_chain_init(&ch, copy ? copy : frame, len);
+    for (unsigned i = 0; ok && smb2_chain_next(&ch, &e); i++) {
+        if (copy && i == 0) {
+            e.msg = frame;
+            e.related = true;
+        }
         ok = process_elem(f, &e);
+    }
+    free(copy);
     if (ok && !nt_ok(smb2_chain_status(&ch))) {
         sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): malformed compound chain: disconnecting", c->id,
                c->peer);
         ok = false;
     }
+    if (ok && f->n > 0)
+        ok = finalize(f);
+    return ok;
+}
+
+/* On the loop: send what build made. False means disconnect. */
+bool srv_dispatch_finish(struct srv_conn *c, bool ok)
+{
+    struct srv_frame_ctx *f = c->fctx;
+    if (!f)
+        return false;
     unsigned delay = c->cfg->cfg.server.invalid_auth_delay_ms;
     if (ok && f->n > 0)
-        ok = finalize(f) && nt_ok(f->logon_failed && delay ? srv_conn_send_later(c, &f->out, delay)
-                                                           : srv_conn_send(c, &f->out));
+        ok = nt_ok(f->logon_failed && delay ? srv_conn_send_later(c, &f->out, delay)
+                                            : srv_conn_send(c, &f->out));
     srv_graveyard_flush(c);
     if (!c->spare.p && f->out.cap <= SRV_SPARE_BUF_MAX)
         c->spare = f->out; /* not sent (CANCEL only, or an error): keep it */
@@ -362,4 +495,10 @@ bool srv_dispatch_frame(struct srv_conn *c, const uint8_t *frame, size_t len)
         buf_free(&f->out);
     f->out = (struct buf)BUF_INIT;
     return ok;
+}
+
+bool srv_dispatch_frame(struct srv_conn *c, const uint8_t *frame, size_t len)
+{
+    srv_dispatch_prepare(c);
+    return srv_dispatch_finish(c, srv_dispatch_build(c, frame, len));
 }

@@ -11,8 +11,10 @@
 #include "sec/policy.h"
 #include "sec/sign.h"
 #include "server/server.h"
+#include "wire/file_id.h"
 #include "wire/hdr.h"
 #include "wire/negotiate.h"
+#include "wire/smb2_names.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +33,11 @@
 #define SRV_MAX_IO               (8u * 1024 * 1024)  /* MaxRead/Write/Transact */
 #define SRV_CREDIT_UNIT          65536u              /* 3.3.5.2.5 */
 #define SRV_SPARE_BUF_MAX        (1024u * 1024)      /* response buffers kept for reuse */
+#define SRV_MAX_OPENS            16384               /* open files per connection */
+#define SRV_FRAME_RSP_MAX        (SRV_MAX_IO + 1024u * 1024) /* one response frame */
+#define SRV_MAX_VFS_SHARES       64                          /* distinct share roots opened */
+#define SRV_QUERY_INFO_MAX       (16u * 1024) /* the largest class QUERY_INFO returns */
+#define SRV_MAX_GHOSTS           4 /* logged-off sessions kept to sign USER_SESSION_DELETED */
 
 /* A configuration snapshot, shared by the connections accepted under it. */
 struct srv_cfg {
@@ -45,11 +52,36 @@ struct srv_credits {
     uint8_t used[SRV_MAX_CREDITS / 8];
 };
 
+struct vfs_share;
+struct vfs_file;
+
 struct srv_tree {
     struct srv_tree *next;
     uint32_t id;
     bool ipc;
     const struct cfg_share *share; /* NULL for IPC$ */
+    struct vfs_share *vs;          /* the server's cached share (srv_vfs_share) */
+};
+
+/* One open file ([MS-SMB2] 3.3.1.10 Open). The FileId's persistent and
+ * volatile halves are equal: (generation << 32) | slot, so a stale FileId
+ * never finds a reused slot. */
+struct srv_open {
+    uint64_t id;
+    struct vfs_file *f;
+    struct srv_tree *tree;
+    uint64_t session_id;
+    uint32_t access; /* GrantedAccess, generic rights mapped */
+    bool is_dir;
+    bool dir_started;  /* QUERY_DIRECTORY has rewound this enumeration */
+    uint64_t position; /* FilePositionInformation, as set by the client */
+    uint32_t mode;     /* FileModeInformation */
+};
+
+struct srv_opens {
+    struct srv_open **slots;
+    uint32_t cap, n;
+    uint32_t gen;
 };
 
 enum srv_sess_state { SRV_SESS_IN_PROGRESS, SRV_SESS_VALID };
@@ -60,6 +92,7 @@ struct srv_frame_ctx;
 
 struct srv_session {
     struct srv_session *next;
+    struct srv_conn *conn;
     uint64_t id;
     enum srv_sess_state state;
     struct ntlm_server *auth; /* while authenticating (first logon or re-auth) */
@@ -116,9 +149,14 @@ struct srv_conn {
     struct srv_session *sessions;
     unsigned n_sessions;
     struct srv_session *graveyard; /* logged off during this frame */
+    struct srv_session *ghosts;    /* logged off earlier: id and key only */
     struct srv_delayed *delayed;   /* responses held back after a failed logon */
     struct srv_frame_ctx *fctx;    /* srv_dispatch.c's per-frame state, reused */
     struct buf spare;              /* a response buffer back from uv_write */
+    struct srv_opens opens;        /* srv_open.c */
+    /* a frame being processed on the thread pool (srv_conn.c) */
+    uv_work_t work;
+    bool busy, work_ok;
 };
 
 struct srv {
@@ -135,6 +173,15 @@ struct srv {
     uint8_t server_guid[16];
     uint64_t start_time;
     bool shutting_down;
+    /* share roots opened once and kept for the server's life, so that every
+     * tree on a share sees the same locks and delete-pending state */
+    uv_mutex_t vs_lock;
+    struct {
+        char path[4096];
+        bool read_only;
+        struct vfs_share *vs;
+    } vs_cache[SRV_MAX_VFS_SHARES];
+    unsigned n_vs;
 };
 
 /* What a handler sees: the request element and its resolved context, and the
@@ -146,8 +193,11 @@ struct srv_req {
     struct smb2_hdr hdr; /* with related-compound inheritance applied */
     struct srv_session *sess;
     struct srv_tree *tree;
-    bool req_signed; /* SIGNED and verified */
-    struct wr *w;    /* positioned at the response body (offset 64) */
+    bool req_signed;                   /* SIGNED and verified */
+    bool related;                      /* SMB2_FLAGS_RELATED_OPERATIONS */
+    struct smb2_file_id *compound_fid; /* the frame's last FileId (3.3.5.2.7.2) */
+    bool *have_compound_fid;
+    struct wr *w; /* positioned at the response body (offset 64) */
     /* set by handlers */
     uint64_t rsp_session_id;
     uint32_t rsp_tree_id;
@@ -159,6 +209,8 @@ struct srv_req {
     bool no_response;                 /* CANCEL */
     bool disconnect;                  /* drop the connection, send nothing */
     bool logon_failed;                /* InvalidAuthenticationDelay */
+    uint8_t err_data[4];              /* ErrorData of an error response (2.2.2), ... */
+    uint8_t err_len;                  /* ... its length: 0 or 4 */
 };
 
 typedef ntstatus_t (*srv_handler_fn)(struct srv_req *r);
@@ -204,6 +256,44 @@ static inline uint16_t srv_credit_charge_for(uint32_t payload)
     return payload == 0 ? 1 : (uint16_t)((payload - 1) / SRV_CREDIT_UNIT + 1);
 }
 
+/* srv_dispatch.c: the split the thread pool needs. prepare and finish run on
+ * the loop, build anywhere (it touches only this connection). */
+bool srv_dispatch_wants_pool(const uint8_t *frame, size_t len);
+void srv_dispatch_prepare(struct srv_conn *c);
+bool srv_dispatch_build(struct srv_conn *c, const uint8_t *frame, size_t len);
+bool srv_dispatch_finish(struct srv_conn *c, bool ok);
+
+/* srv_open.c: the open table ([MS-SMB2] 3.3.1.10) */
+ntstatus_t srv_open_add(struct srv_conn *c, struct srv_open *tmpl, struct srv_open **out);
+/* The open a request names (FileId 0xFF..FF: the compound's, 3.3.5.2.7.2);
+ * STATUS_FILE_CLOSED when it is not this session's and tree's. */
+ntstatus_t srv_open_lookup(struct srv_req *r, const struct smb2_file_id *id, struct srv_open **out);
+ntstatus_t srv_open_close(struct srv_conn *c, struct srv_open *o);
+void srv_open_close_tree(struct srv_conn *c, const struct srv_tree *t);
+void srv_opens_free(struct srv_conn *c);
+struct vfs_share *srv_vfs_share(struct srv *s, const struct cfg_share *sh);
+void srv_vfs_shares_free(struct srv *s);
+uint32_t srv_map_access(uint32_t desired, bool read_only);
+bool srv_open_can(const struct srv_open *o, uint32_t access);
+ntstatus_t srv_sd_encode(struct wr *w, uint32_t additional_information);
+/* The attributes a client sees ([MS-FSCC] 2.6): a file carries
+ * FILE_ATTRIBUTE_ARCHIVE, as on Windows and Samba, where lib/vfs says
+ * NORMAL; directories are left as they are. */
+uint32_t srv_attributes(uint32_t vfs_attributes);
+struct vfs_stat;
+ntstatus_t srv_fstat(struct vfs_file *f, struct vfs_stat *st);
+
+/* 3.3.5.2.5 and 3.3.5.12/13: a READ or WRITE of len bytes within
+ * MaxRead/WriteSize (64 KiB without large MTU) and covered by CreditCharge
+ * (0 counts as 1). */
+static inline bool srv_io_len_ok(const struct srv_req *r, uint32_t len)
+{
+    if (r->conn->dialect == SMB2_DIALECT_0202)
+        return len <= 65536;
+    uint16_t charge = r->hdr.credit_charge ? r->hdr.credit_charge : 1;
+    return len <= SRV_MAX_IO && charge >= srv_credit_charge_for(len);
+}
+
 /* srv_session.c */
 struct srv_session *srv_session_new(struct srv_conn *c);
 struct srv_session *srv_session_find(struct srv_conn *c, uint64_t id);
@@ -211,6 +301,11 @@ struct srv_session *srv_session_find(struct srv_conn *c, uint64_t id);
 void srv_session_retire(struct srv_conn *c, struct srv_session *s);
 void srv_session_free(struct srv_session *s);
 void srv_graveyard_flush(struct srv_conn *c);
+/* A session logged off on this connection (its trees and opens are gone):
+ * its key still signs the STATUS_USER_SESSION_DELETED answers to requests it
+ * signed, which Samba's client insists on under mandatory signing. */
+struct srv_session *srv_ghost_find(struct srv_conn *c, uint64_t id);
+void srv_ghosts_free(struct srv_conn *c);
 struct srv_tree *srv_tree_new(struct srv_session *s);
 struct srv_tree *srv_tree_find(struct srv_session *s, uint32_t id);
 void srv_tree_remove(struct srv_session *s, struct srv_tree *t);
@@ -224,8 +319,14 @@ ntstatus_t srv_tree_disconnect(struct srv_req *r);
 ntstatus_t srv_echo(struct srv_req *r);
 ntstatus_t srv_cancel(struct srv_req *r);
 ntstatus_t srv_ioctl(struct srv_req *r);
-
-/* A dialect's name for logs: "3.1.1". */
-const char *srv_dialect_name(uint16_t dialect);
+ntstatus_t srv_create(struct srv_req *r);
+ntstatus_t srv_close(struct srv_req *r);
+ntstatus_t srv_flush(struct srv_req *r);
+ntstatus_t srv_read(struct srv_req *r);
+ntstatus_t srv_write(struct srv_req *r);
+ntstatus_t srv_lock(struct srv_req *r);
+ntstatus_t srv_query_directory(struct srv_req *r);
+ntstatus_t srv_query_info(struct srv_req *r);
+ntstatus_t srv_set_info(struct srv_req *r);
 
 #endif

@@ -2,9 +2,14 @@
  * is implemented: on 3.0 / 3.0.2 (and 2.x, as Samba) the client's view of
  * the NEGOTIATE must match what the server saw, else the connection is
  * dropped; on 3.1.1 it is always dropped (preauth integrity replaces it).
- * Everything else answers STATUS_NOT_SUPPORTED until file operations exist. */
+ * FSCTL_CREATE_OR_GET_OBJECT_ID ([MS-FSCC] 2.3.7) answers an object id made
+ * of the file's device and inode numbers. Everything else answers
+ * STATUS_NOT_SUPPORTED (the status Windows gives for an FSCTL the file
+ * system does not implement). */
 #include "server/srv_int.h"
 
+#include "base/endian.h"
+#include "vfs/vfs.h"
 #include "wire/ioctl.h"
 
 #include <inttypes.h>
@@ -31,7 +36,7 @@ static ntstatus_t validate_negotiate(struct srv_req *r, const struct smb2_ioctl_
         !negotiate_matches(c, &v)) {
         sg_log(SG_LOG_WARN,
                "conn %" PRIu64 " (%s): VALIDATE_NEGOTIATE_INFO failed on SMB %s: disconnecting",
-               c->id, c->peer, srv_dialect_name(c->dialect));
+               c->id, c->peer, smb2_dialect_name(c->dialect));
         r->disconnect = true;
         return STATUS_ACCESS_DENIED;
     }
@@ -54,6 +59,29 @@ static ntstatus_t validate_negotiate(struct srv_req *r, const struct smb2_ioctl_
     return smb2_ioctl_rsp_encode(r->w, &rsp);
 }
 
+/* [MS-FSCC] 2.1.3.1 FILE_OBJECTID_BUFFER: ObjectId, BirthVolumeId,
+ * BirthObjectId, DomainId (16 bytes each). */
+static ntstatus_t object_id(struct srv_req *r, const struct smb2_ioctl_req *req)
+{
+    struct srv_open *o;
+    ntstatus_t st = srv_open_lookup(r, &req->file_id, &o);
+    if (!nt_ok(st))
+        return st;
+    struct vfs_stat vs;
+    if (!nt_ok(st = vfs_fstat(o->f, &vs)))
+        return st;
+    if (req->max_output_response < 64)
+        return STATUS_BUFFER_TOO_SMALL;
+    uint8_t out[64] = {0};
+    le64_put(out, vs.file_index);
+    le64_put(out + 8, vs.dev);
+    le64_put(out + 16, vs.dev);
+    memcpy(out + 32, out, 16);
+    struct smb2_ioctl_rsp rsp = {
+        .ctl_code = req->ctl_code, .file_id = req->file_id, .output = out, .output_count = 64};
+    return smb2_ioctl_rsp_encode(r->w, &rsp);
+}
+
 ntstatus_t srv_ioctl(struct srv_req *r)
 {
     struct smb2_ioctl_req req;
@@ -72,5 +100,7 @@ ntstatus_t srv_ioctl(struct srv_req *r)
         return STATUS_INVALID_PARAMETER;
     if (req.ctl_code == FSCTL_VALIDATE_NEGOTIATE_INFO && (req.flags & SMB2_0_IOCTL_IS_FSCTL))
         return validate_negotiate(r, &req);
+    if (req.ctl_code == FSCTL_CREATE_OR_GET_OBJECT_ID && !r->tree->ipc)
+        return object_id(r, &req);
     return STATUS_NOT_SUPPORTED;
 }

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,17 @@ static void set_netbios_name(struct srv *s, const char *name)
     s->netbios_name[i] = '\0';
 }
 
+/* libuv writes responses with write(2): a peer that disconnects while a
+ * response (an 8 MiB READ) is on its way would kill the whole server with
+ * SIGPIPE. Ignore it unless the program installed its own handler; the write
+ * then fails with EPIPE and only that connection closes. */
+static void ignore_sigpipe(void)
+{
+    struct sigaction old;
+    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+        (void)signal(SIGPIPE, SIG_IGN);
+}
+
 ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts *opts,
                    struct srv **out)
 {
@@ -59,6 +71,12 @@ ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts
     if (!s)
         return STATUS_NO_MEMORY;
     s->loop = loop;
+    /* libuv's thread pool (READ, WRITE, QUERY_DIRECTORY ... frames,
+     * srv_conn.c) starts at its first use with UV_THREADPOOL_SIZE threads,
+     * 4 by default: 16 lets more slow disks be waited on at once. An
+     * administrator's own setting wins. */
+    (void)setenv("UV_THREADPOOL_SIZE", "16", 0);
+    ignore_sigpipe();
     if (opts)
         s->opts = *opts;
     s->cfg = cfg_snapshot(cfg);
@@ -71,6 +89,11 @@ ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts
         return st;
     }
     set_netbios_name(s, s->opts.netbios_name);
+    if (uv_mutex_init(&s->vs_lock) != 0) {
+        cfg_release(s->cfg);
+        free(s);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
     *out = s;
     return STATUS_SUCCESS;
 }
@@ -244,30 +267,12 @@ void srv_free(struct srv *s)
     if (!s)
         return;
     cfg_release(s->cfg);
+    srv_vfs_shares_free(s);
+    uv_mutex_destroy(&s->vs_lock);
     free(s);
 }
 
 unsigned srv_connection_count(const struct srv *s)
 {
     return s->n_conns;
-}
-
-const char *srv_dialect_name(uint16_t dialect)
-{
-    switch (dialect) {
-    case SMB2_DIALECT_0202:
-        return "2.0.2";
-    case SMB2_DIALECT_0210:
-        return "2.1";
-    case SMB2_DIALECT_0300:
-        return "3.0";
-    case SMB2_DIALECT_0302:
-        return "3.0.2";
-    case SMB2_DIALECT_0311:
-        return "3.1.1";
-    case SMB2_DIALECT_WILDCARD:
-        return "2.???";
-    default:
-        return "none";
-    }
 }

@@ -166,7 +166,7 @@ ntstatus_t srv_negotiate(struct srv_req *r)
         return st;
     commit(c, &req, dialect, &n);
     sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): negotiated SMB %s, signing %s%s", c->id, c->peer,
-           srv_dialect_name(dialect), cfg_signing_alg_name(c->signing_alg),
+           smb2_dialect_name(dialect), cfg_signing_alg_name(c->signing_alg),
            (req.security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED) ? ", client requires signing"
                                                                  : "");
     return STATUS_SUCCESS;

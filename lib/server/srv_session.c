@@ -24,6 +24,7 @@ struct srv_session *srv_session_new(struct srv_conn *c)
     s->id = ((uint64_t)(rnd | 1u) << 32) | (uint32_t)++c->srv->next_session_id;
     s->state = SRV_SESS_IN_PROGRESS;
     s->next_tree_id = 1;
+    s->conn = c;
     s->next = c->sessions;
     c->sessions = s;
     c->n_sessions++;
@@ -56,6 +57,7 @@ void srv_session_free(struct srv_session *s)
     while (s->trees) {
         struct srv_tree *t = s->trees;
         s->trees = t->next;
+        srv_open_close_tree(s->conn, t); /* 3.3.4.16: a tree's opens go with it */
         free(t);
     }
     ntlm_server_free(s->auth);
@@ -64,11 +66,61 @@ void srv_session_free(struct srv_session *s)
     free(s);
 }
 
+/* Keep s (a valid session just logged off) as a ghost: trees, opens and the
+ * authentication state go now; the newest SRV_MAX_GHOSTS ghosts are kept. */
+static void haunt(struct srv_conn *c, struct srv_session *s)
+{
+    while (s->trees) {
+        struct srv_tree *t = s->trees;
+        s->trees = t->next;
+        srv_open_close_tree(c, t);
+        free(t);
+    }
+    s->n_trees = 0;
+    ntlm_server_free(s->auth);
+    s->auth = NULL;
+    s->next = c->ghosts;
+    c->ghosts = s;
+    unsigned n = 0;
+    for (struct srv_session **p = &c->ghosts; *p; p = &(*p)->next) {
+        if (++n > SRV_MAX_GHOSTS) {
+            struct srv_session *old = *p;
+            *p = NULL;
+            while (old) {
+                struct srv_session *nx = old->next;
+                srv_session_free(old);
+                old = nx;
+            }
+            break;
+        }
+    }
+}
+
 void srv_graveyard_flush(struct srv_conn *c)
 {
     while (c->graveyard) {
         struct srv_session *s = c->graveyard;
         c->graveyard = s->next;
+        if (s->state == SRV_SESS_VALID && sec_sign_key_is_set(&s->sign_key))
+            haunt(c, s);
+        else
+            srv_session_free(s);
+    }
+}
+
+struct srv_session *srv_ghost_find(struct srv_conn *c, uint64_t id)
+{
+    for (struct srv_session *s = c->ghosts; s; s = s->next)
+        if (s->id == id)
+            return s;
+    return NULL;
+}
+
+void srv_ghosts_free(struct srv_conn *c)
+{
+    while (c->ghosts) {
+        struct srv_session *s = c->ghosts;
+        c->ghosts = s->next;
         srv_session_free(s);
     }
 }
@@ -101,6 +153,7 @@ void srv_tree_remove(struct srv_session *s, struct srv_tree *t)
         if (*p == t) {
             *p = t->next;
             s->n_trees--;
+            srv_open_close_tree(s->conn, t);
             free(t);
             return;
         }

@@ -72,7 +72,7 @@ static void log_logon(const struct srv_req *r, const struct srv_session *s, bool
     sg_log(SG_LOG_NOTICE,
            "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " %s '%s'%s: SMB %s, signing %s%s", c->id,
            c->peer, s->id, reauth ? "re-authenticated" : "logged on", who,
-           s->is_guest ? " as guest" : "", srv_dialect_name(c->dialect),
+           s->is_guest ? " as guest" : "", smb2_dialect_name(c->dialect),
            sec_sign_key_is_set(&s->sign_key) ? cfg_signing_alg_name(c->signing_alg) : "none",
            s->signing_required ? " (required)" : "");
     /* `server signing audit` (Windows' AuditClientDoesNotSupportSigning, event

@@ -83,7 +83,7 @@ bool srv_smb1_negotiate(struct srv_conn *c, const uint8_t *frame, size_t len)
             c->signing_alg = SMB2_SIGNING_HMAC_SHA256;
         }
         sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): SMB1 NEGOTIATE answered with SMB2 %s", c->id,
-               c->peer, srv_dialect_name(dialect));
+               c->peer, smb2_dialect_name(dialect));
         st = srv_conn_send(c, &out);
     }
     buf_free(&out);

@@ -87,6 +87,12 @@ ntstatus_t srv_tree_connect(struct srv_req *r)
         return STATUS_INSUFFICIENT_RESOURCES;
     t->ipc = ipc;
     t->share = sh;
+    if (sh && !(t->vs = srv_vfs_share(r->conn->srv, sh))) {
+        sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): share '%s': cannot open %s", r->conn->id,
+               r->conn->peer, name, sh->path);
+        srv_tree_remove(r->sess, t);
+        return STATUS_BAD_NETWORK_NAME;
+    }
     struct smb2_tree_connect_rsp rsp = {
         .share_type = ipc ? SMB2_SHARE_TYPE_PIPE : SMB2_SHARE_TYPE_DISK,
         .share_flags = ipc ? SMB2_SHAREFLAG_NO_CACHING : SMB2_SHAREFLAG_MANUAL_CACHING,

@@ -6,8 +6,9 @@
 # Starts signetd's embedded demo on 127.0.0.1:<free port in 4600-4699> and
 # checks, for every dialect SMB2_02..SMB3_11 with signing required by both
 # sides: NEGOTIATE + SESSION_SETUP + TREE_CONNECT succeed (smbclient's `tcon`),
-# and file operations fail with NT_STATUS_NOT_IMPLEMENTED (not a logon or
-# signing error) until they exist; a wrong password is NT_STATUS_LOGON_FAILURE;
+# `ls` of the demo share lists a file put there, `ls` on IPC$ (no pipes are
+# served) fails cleanly with NT_STATUS_OBJECT_NAME_NOT_FOUND (file operations
+# in depth: server_files.sh); a wrong password is NT_STATUS_LOGON_FAILURE;
 # nmap's smb2-security-mode reports "Message signing enabled and required";
 # SIGHUP keeps serving and SIGTERM exits 0. Every process started here is
 # stopped by its pid.
@@ -48,17 +49,22 @@ PASS=$(sed -n 's/^signetd demo: user demo, password \(.*\)$/\1/p' stdout.txt)
 [ -n "$PASS" ] || { bad "demo password printed"; exit 1; }
 ok "signetd (pid $PID) on 127.0.0.1:$PORT, demo password printed"
 
+SHARE_DIR=$(sed -n 's/^signetd demo: share .* -> \(.*\)$/\1/p' stdout.txt)
+[ -d "$SHARE_DIR" ] && echo "listed" >"$SHARE_DIR/signet_ls_probe.txt" ||
+    bad "demo share directory printed"
 for m in SMB2_02 SMB2_10 SMB3_00 SMB3_02 SMB3_11; do
     out=$(timeout 30 smbclient "//127.0.0.1/demo" -p "$PORT" -U "demo%$PASS" -m "$m" \
-        --client-protection=sign -c 'tcon IPC$; ls' 2>&1 || true)
-    if echo "$out" | grep -q "tcon to IPC\$ successful" &&
-        echo "$out" | grep -q "NT_STATUS_NOT_IMPLEMENTED" &&
-        ! echo "$out" | grep -Eq "LOGON_FAILURE|SIGNATURE|ACCESS_DENIED"; then
-        ok "$m: negotiate, signed session setup, tree connect demo + IPC\$; ls -> NT_STATUS_NOT_IMPLEMENTED"
+        --client-protection=sign -c 'ls; tcon IPC$; ls' 2>&1 || true)
+    if echo "$out" | grep -q "signet_ls_probe.txt" &&
+        echo "$out" | grep -q "tcon to IPC\$ successful" &&
+        echo "$out" | grep -q "NT_STATUS_OBJECT_NAME_NOT_FOUND" &&
+        ! echo "$out" | grep -Eq "LOGON_FAILURE|SIGNATURE|ACCESS_DENIED|NOT_IMPLEMENTED"; then
+        ok "$m: negotiate, signed session setup, tree connect demo; ls lists the share; IPC\$ ls -> NT_STATUS_OBJECT_NAME_NOT_FOUND"
     else
         bad "$m: $out"
     fi
 done
+rm -f "$SHARE_DIR/signet_ls_probe.txt"
 
 for alg in AES-128-GMAC AES-128-CMAC HMAC-SHA256; do
     out=$(timeout 30 smbclient "//127.0.0.1/demo" -p "$PORT" -U "demo%$PASS" -m SMB3_11 \
@@ -107,17 +113,16 @@ c = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=int(sys.argv[1]))
 c.login('demo', sys.argv[2])
 print('signing required', c.isSigningRequired())
 c.connectTree('demo')
-try:
-    c.listPath('demo', '*')
-except Exception as e:
-    print('listPath', e)
+names = [f.get_longname() for f in c.listPath('demo', '*')]
+print('listPath ok', '.' in names and '..' in names)
 c.logoff()
 print('logoff ok')
 PY
 )
     echo "$out" | grep -q "signing required True" && echo "$out" | grep -q "logoff ok" &&
+        echo "$out" | grep -q "listPath ok True" &&
         grep -q "SMB1 NEGOTIATE answered with SMB2" stderr.txt &&
-        ok "impacket: SMB1 negotiate -> SMB2, login, signing required, tree connect, logoff" ||
+        ok "impacket: SMB1 negotiate -> SMB2, login, signing required, tree connect, listPath, logoff" ||
         bad "impacket: $out"
 else
     echo "skip - impacket not installed"

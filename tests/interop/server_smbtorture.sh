@@ -1,7 +1,20 @@
 #!/bin/sh
-# signetd against Samba's conformance suite (peers.md): the smbtorture tests
-# that need no file operations must pass. Tests that open files fail with
-# NT_STATUS_NOT_IMPLEMENTED until CREATE exists and are not run here.
+# signetd against Samba's conformance suite (peers.md): every test listed
+# below must pass (the script fails if one does not).
+#
+# Known failures, not listed (smbtorture 4.17.12):
+#  - smb2.compound.related1, related2, invalid2: smbtorture itself segfaults
+#    (in smb2cli_session_set_id_and_flags on a NULL session copy) before it
+#    sends the compound;
+#  - smb2.lock.valid-request, unlock, async, cancel*, multiple-unlock,
+#    stacking, replay*: blocking locks are not held pending (no interim
+#    STATUS_PENDING responses, no CANCEL of a waiting lock), and Samba's
+#    lock-flag edge cases are not mirrored;
+#  - smb2.getinfo.complex, normalized, getinfo_access: named streams, EAs and
+#    case-insensitive names are not supported;
+#  - smb2.rename share-mode cases, smb2.setinfo, smb2.dir.one, smb2.create.open and the ACL tests,
+#    smb2.delete-on-close-perms (but BUG14427): share modes and ACLs are not
+#    enforced, and POSIX cannot set creation times.
 #
 #   tests/interop/server_smbtorture.sh [BUILD_DIR]
 set -eu
@@ -37,11 +50,27 @@ PASS=$(sed -n 's/^signetd demo: user demo, password \(.*\)$/\1/p' stdout.txt)
 
 FAILS=0
 for t in smb2.session-require-signing smb2.session.two_logoff smb2.session.ntlmssp_bug14932 \
-    smb2.credits.session_setup_credits_granted smb2.bench.echo; do
+    smb2.credits.session_setup_credits_granted smb2.bench.echo \
+    smb2.connect smb2.read.eof smb2.read.position smb2.read.dir smb2.read.access \
+    smb2.dir.find smb2.dir.fixed smb2.dir.many smb2.dir.sorted \
+    smb2.compound.related3 smb2.compound.unrelated1 smb2.compound.invalid1 \
+    smb2.compound.invalid3 smb2.compound.invalid4 smb2.compound.create-write-close \
+    smb2.compound_find smb2.rename.simple smb2.rename.simple_nodelete smb2.rename.no_sharing \
+    smb2.rename.msword smb2.rename.share_delete_no_delete_access \
+    smb2.rename.close-full-information smb2.sharemode.bug14375 smb2.lock.rw-exclusive smb2.create.multi smb2.create.delete \
+    smb2.create.leading-slash smb2.create.brlocked smb2.create.mkdir-dup \
+    smb2.create.dir-alloc-size smb2.create.dosattr_tmp_dir smb2.dir.large-files \
+    smb2.rw.rw1 smb2.rw.rw2 smb2.credits.single_req_credits_granted smb2.credits.skipped_mid \
+    smb2.getinfo.granted smb2.getinfo.fsinfo smb2.getinfo.qfs_buffercheck \
+    smb2.getinfo.qfile_buffercheck smb2.getinfo.qsec_buffercheck \
+    smb2.lock.rw-shared smb2.lock.auto-unlock smb2.lock.lock \
+    smb2.lock.errorcode smb2.lock.zerobytelength smb2.lock.zerobyteread smb2.lock.contend \
+    smb2.lock.context smb2.lock.range smb2.lock.overlap smb2.lock.truncate \
+    smb2.delete-on-close-perms.BUG14427; do
     out=$(timeout 60 smbtorture "//127.0.0.1/demo" -p "$PORT" -U "demo%$PASS" \
         --option=clientsigning=required --option=torture:timelimit=2 \
         --option=torture:nprocs=2 "$t" 2>&1 || true)
-    if echo "$out" | grep -q "^success:"; then
+    if echo "$out" | grep -q "^success:" && ! echo "$out" | grep -Eq "^(failure|error):"; then
         echo "ok   - $t"
     else
         echo "FAIL - $t"

@@ -261,7 +261,10 @@ static void test_bad_next_command_disconnects(void **state)
     tc_stop(&t);
 }
 
-static void test_first_element_related_disconnects(void **state)
+/* 3.3.5.2.7.2: a first element marked related is STATUS_INVALID_PARAMETER
+ * (Windows, and smbtorture's smb2.compound.invalid1), signed; the
+ * connection stays. */
+static void test_first_element_related_invalid_parameter(void **state)
 {
     (void)state;
     struct tconn t;
@@ -270,7 +273,10 @@ static void test_first_element_related_disconnects(void **state)
     echo_at(&t, frame, true);
     tc_sign(&t, frame, 68);
     tc_send_raw(&t, frame, 68);
-    assert_true(tc_disconnected(&t));
+    assert_true(tc_recv(&t));
+    assert_int_equal(rsp_status(&t), STATUS_INVALID_PARAMETER.code);
+    assert_true(tc_verify(&t, 0, t.rsp_len));
+    assert_int_equal(tc_echo(&t, true), 0);
     tc_stop(&t);
 }
 
@@ -523,7 +529,8 @@ static void test_tree_connect_and_dispatch(void **state)
     assert_int_equal(tc_tree_connect(&t, "SHARE", true), 0);
     assert_int_equal(t.rsp[SMB2_HDR_SIZE + 2], SMB2_SHARE_TYPE_DISK);
     assert_true(tc_verify(&t, 0, t.rsp_len));
-    /* CREATE is not implemented yet: the table answers, signed. */
+    /* A CREATE asking for no access at all: STATUS_ACCESS_DENIED (3.3.5.9),
+     * answered through the table and signed. */
     uint8_t msg[SMB2_HDR_SIZE + 64] = {0};
     struct wr w;
     wr_init(&w, msg, sizeof msg);
@@ -532,7 +539,7 @@ static void test_tree_connect_and_dispatch(void **state)
     tc_sign(&t, msg, sizeof msg);
     tc_send_raw(&t, msg, sizeof msg);
     assert_true(tc_recv(&t));
-    assert_int_equal(rsp_status(&t), STATUS_NOT_IMPLEMENTED_CODE);
+    assert_int_equal(rsp_status(&t), STATUS_ACCESS_DENIED_CODE);
     assert_true(tc_verify(&t, 0, t.rsp_len));
     /* An unknown tree. */
     t.tid += 7;
@@ -639,6 +646,21 @@ static void test_logoff_then_session_gone(void **state)
     assert_true(tc_verify(&t, 0, t.rsp_len)); /* signed with the session's key */
     assert_int_equal(tc_echo(&t, true), 0);   /* ECHO needs no session */
     assert_int_equal(tc_tree_connect(&t, "share", true), STATUS_USER_SESSION_DELETED_CODE);
+    /* signed with the logged-off session's key, which the request verified under */
+    assert_true(tc_verify(&t, 0, t.rsp_len));
+    /* a second LOGOFF, signed: STATUS_USER_SESSION_DELETED, signed too */
+    wr_init(&w, msg, sizeof msg);
+    tc_hdr(&t, &w, SMB2_LOGOFF, 1);
+    wr_u16(&w, 4);
+    wr_u16(&w, 0);
+    tc_sign(&t, msg, sizeof msg);
+    tc_send_raw(&t, msg, sizeof msg);
+    assert_true(tc_recv(&t));
+    assert_int_equal(rsp_status(&t), STATUS_USER_SESSION_DELETED_CODE);
+    assert_true(tc_verify(&t, 0, t.rsp_len));
+    /* unsigned: answered, but not signed (no oracle for a dead key) */
+    assert_int_equal(tc_tree_connect(&t, "share", false), STATUS_USER_SESSION_DELETED_CODE);
+    assert_false(le32_get(t.rsp + 16) & SMB2_FLAGS_SIGNED);
     tc_stop(&t);
 }
 
@@ -656,7 +678,7 @@ int main(void)
         cmocka_unit_test(test_garbage_never_crashes),
         cmocka_unit_test(test_compound_responses_padded_and_signed),
         cmocka_unit_test(test_bad_next_command_disconnects),
-        cmocka_unit_test(test_first_element_related_disconnects),
+        cmocka_unit_test(test_first_element_related_invalid_parameter),
         cmocka_unit_test(test_message_id_reuse_disconnects),
         cmocka_unit_test(test_message_id_beyond_window_disconnects),
         cmocka_unit_test(test_credits_granted_and_window_honoured),

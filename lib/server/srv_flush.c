@@ -1,0 +1,27 @@
+/* FLUSH. [MS-SMB2] 3.3.5.11: needs FILE_WRITE_DATA or FILE_APPEND_DATA on
+ * the open, else STATUS_ACCESS_DENIED; then fsync. */
+#include "server/srv_int.h"
+
+#include "vfs/vfs.h"
+#include "wire/create.h"
+#include "wire/flush.h"
+
+ntstatus_t srv_flush(struct srv_req *r)
+{
+    struct smb2_flush_req q;
+    if (!nt_ok(smb2_flush_req_decode(r->msg, r->len, &q)))
+        return STATUS_INVALID_PARAMETER;
+    struct srv_open *o;
+    ntstatus_t st = srv_open_lookup(r, &q.file_id, &o);
+    if (!nt_ok(st))
+        return st;
+    if (!srv_open_can(o, FILE_WRITE_DATA | FILE_APPEND_DATA))
+        return STATUS_ACCESS_DENIED;
+    if (!o->is_dir) {
+        st = vfs_fsync(o->f);
+        if (!nt_ok(st))
+            return st;
+    }
+    struct smb2_flush_rsp rsp = {0};
+    return smb2_flush_rsp_encode(r->w, &rsp);
+}

@@ -1,0 +1,60 @@
+/* READ. [MS-SMB2] 3.3.5.12: Length up to MaxReadSize (8 MiB) with a
+ * CreditCharge that covers it (3.3.5.2.5), FILE_READ_DATA on the open (or
+ * FILE_EXECUTE, which Windows also accepts for reading), a directory is
+ * STATUS_INVALID_DEVICE_REQUEST, reading at or past the end of file (or less
+ * than MinimumCount) is STATUS_END_OF_FILE. The data is read straight into
+ * the response frame after the 16-byte fixed part (no copy). */
+#include "server/srv_int.h"
+
+#include "vfs/vfs.h"
+#include "wire/create.h"
+#include "wire/read.h"
+
+static ntstatus_t check(const struct srv_req *r, const struct smb2_read_req *q)
+{
+    if (q->rdma || q->channel != SMB2_CHANNEL_NONE)
+        return STATUS_INVALID_PARAMETER; /* no RDMA transport */
+    if (!srv_io_len_ok(r, q->length))
+        return STATUS_INVALID_PARAMETER;
+    if (q->offset > INT64_MAX || q->length > INT64_MAX - q->offset)
+        return STATUS_INVALID_PARAMETER;
+    return STATUS_SUCCESS;
+}
+
+ntstatus_t srv_read(struct srv_req *r)
+{
+    struct smb2_read_req q;
+    if (!nt_ok(smb2_read_req_decode(r->msg, r->len, &q)))
+        return STATUS_INVALID_PARAMETER;
+    ntstatus_t st = check(r, &q);
+    if (!nt_ok(st))
+        return st;
+    struct srv_open *o;
+    st = srv_open_lookup(r, &q.file_id, &o);
+    if (!nt_ok(st))
+        return st;
+    if (o->is_dir)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    if (!srv_open_can(o, FILE_READ_DATA | FILE_EXECUTE))
+        return STATUS_ACCESS_DENIED;
+    struct wr *w = r->w;
+    size_t at = wr_pos(w);
+    if (wr_left(w) < 16 + (size_t)q.length)
+        return STATUS_INSUFFICIENT_RESOURCES; /* over the frame's room */
+    size_t got = 0;
+    if (q.length > 0) {
+        st = vfs_pread(o->f, w->p + at + 16, q.length, q.offset, &got);
+        if (!nt_ok(st))
+            return st;
+    }
+    /* 3.3.5.12: fewer bytes than MinimumCount, or none when some were asked
+     * for, is the end of file; a zero-length read is answered empty. */
+    if (got < q.minimum_count || (got == 0 && q.length > 0))
+        return STATUS_END_OF_FILE;
+    o->position = q.offset + got; /* Samba's FilePositionInformation */
+    struct smb2_read_rsp rsp = {.data_length = (uint32_t)got, .data = NULL};
+    st = smb2_read_rsp_encode(w, &rsp);
+    if (nt_ok(st) && !wr_reserve(w, got))
+        st = STATUS_INTERNAL_ERROR;
+    return st;
+}
