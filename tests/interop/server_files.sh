@@ -27,30 +27,9 @@ SIGNET=$(realpath "$BUILD/tools/signet" 2>/dev/null || echo "$BUILD/tools/signet
 [ -x "$SIGNETD" ] || { echo "no $SIGNETD (build first)"; exit 2; }
 command -v smbclient >/dev/null || { echo "SKIP: smbclient not installed"; exit 77; }
 
-WORK=$(mktemp -d /tmp/signet-interop-XXXXXX)
-PID=
-BG=
-cleanup() {
-    for p in $BG $PID; do
-        if kill -0 "$p" 2>/dev/null; then kill "$p"; wait "$p" 2>/dev/null || true; fi
-    done
-    chmod -R u+w "$WORK" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/server_lib.sh"
+srv_lib_init 4610 4649 BG PID
 
-PORT=
-for p in $(seq 4610 4649); do
-    # bash probes the port; a refused connection means nobody listens there
-    if bash -c "exec 3<>/dev/tcp/127.0.0.1/$p" 2>/dev/null; then continue; fi
-    PORT=$p
-    break
-done
-[ -n "$PORT" ] || { echo "no free port in 4610-4649"; exit 1; }
-
-FAILS=0
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; FAILS=$((FAILS + 1)); }
 
 cd "$WORK"
 mkdir rw ro outside

@@ -19,26 +19,9 @@ SIGNETD=$(realpath "$BUILD/tools/signetd" 2>/dev/null || echo "$BUILD/tools/sign
 [ -x "$SIGNETD" ] || { echo "no $SIGNETD (build first)"; exit 2; }
 command -v smbclient >/dev/null || { echo "SKIP: smbclient not installed"; exit 77; }
 
-WORK=$(mktemp -d /tmp/signet-interop-XXXXXX)
-PID=
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill "$PID"; wait "$PID" 2>/dev/null || true; fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
+. "$(dirname "$0")/server_lib.sh"
+srv_lib_init 4600 4699 PID
 
-PORT=
-for p in $(seq 4600 4699); do
-    # bash probes the port; a refused connection means nobody listens there
-    if bash -c "exec 3<>/dev/tcp/127.0.0.1/$p" 2>/dev/null; then continue; fi
-    PORT=$p
-    break
-done
-[ -n "$PORT" ] || { echo "no free port in 4600-4699"; exit 1; }
-
-FAILS=0
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; FAILS=$((FAILS + 1)); }
 
 cd "$WORK"
 "$SIGNETD" --listen "127.0.0.1:$PORT" >stdout.txt 2>stderr.txt &

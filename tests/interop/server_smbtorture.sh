@@ -24,22 +24,8 @@ SIGNETD=$(realpath "$BUILD/tools/signetd" 2>/dev/null || echo "$BUILD/tools/sign
 [ -x "$SIGNETD" ] || { echo "no $SIGNETD (build first)"; exit 2; }
 command -v smbtorture >/dev/null || { echo "SKIP: smbtorture (samba-testsuite) not installed"; exit 77; }
 
-WORK=$(mktemp -d /tmp/signet-interop-XXXXXX)
-PID=
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then kill "$PID"; wait "$PID" 2>/dev/null || true; fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-PORT=
-for p in $(seq 4620 4649); do
-    # bash probes the port; a refused connection means nobody listens there
-    if bash -c "exec 3<>/dev/tcp/127.0.0.1/$p" 2>/dev/null; then continue; fi
-    PORT=$p
-    break
-done
-[ -n "$PORT" ] || { echo "no free port in 4620-4649"; exit 1; }
+. "$(dirname "$0")/server_lib.sh"
+srv_lib_init 4620 4649 PID
 
 cd "$WORK"
 "$SIGNETD" --listen "127.0.0.1:$PORT" >stdout.txt 2>stderr.txt &
