@@ -38,6 +38,7 @@ int signet_scan_main(int argc, char **argv);
 int signet_user_main(int argc, char **argv);
 int signet_config_main(int argc, char **argv);
 int signet_doctor_main(int argc, char **argv);
+int signet_status_main(int argc, char **argv);
 
 static const struct {
     const char *name;
@@ -52,6 +53,8 @@ static const struct {
     {"config", signet_config_main, "show|set: the signing policy under Windows' names"},
     {"doctor", signet_doctor_main,
      "//host[:port]/share [-U USER]: would Windows 11, Server 2025, macOS connect; why not"},
+    {"status", signet_status_main,
+     "[--json] [--audit]: signetd's sessions and signing audit events (admin socket)"},
 };
 
 static const char options_help[] =

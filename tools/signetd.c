@@ -293,6 +293,9 @@ static int run(struct daemon_state *d, const struct cfg *cfg, int ready_fd)
         srv_free(d->srv);
         return 1;
     }
+    /* `signet status` (the path needs a restart, as listen addresses do) */
+    if (!nt_ok(srv_admin_listen(d->srv, cfg->server.admin_socket, err, sizeof err)))
+        sg_log(SG_LOG_WARN, "%s; signet status will not work", err);
     install_signals(d);
     sg_log(SG_LOG_NOTICE, "ready: server signing = %s, SMB %s to %s",
            sec_server_requires_signing(&cfg->server.policy) ? "mandatory" : "auto",

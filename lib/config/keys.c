@@ -184,6 +184,12 @@ static bool set_server_audit(struct cfg_parse *p, const char *v)
     return cfg_parse_bool(v, &p->cfg.server.signing_audit);
 }
 
+static bool set_admin_socket(struct cfg_parse *p, const char *v)
+{
+    return strlen(v) < sizeof p->cfg.server.admin_socket &&
+           set_path_value(p->cfg.server.admin_socket, v, true);
+}
+
 static bool set_server_encrypt(struct cfg_parse *p, const char *v)
 {
     return parse_encrypt(v, &p->cfg.server.encrypt);
@@ -291,6 +297,7 @@ static const struct cfg_key {
     {"max connections", SECT_GLOBAL, set_max_conn, "a number from 1 to 65535"},
     {"log level", SECT_GLOBAL, set_log_level, "error, warning, notice, info, debug or 0-10"},
     {"server signing audit", SECT_GLOBAL, set_server_audit, "yes or no"},
+    {"admin socket", SECT_GLOBAL, set_admin_socket, "an absolute path (a Unix socket)"},
     {"server smb encrypt", SECT_GLOBAL, set_server_encrypt, "off, desired or required"},
     {"invalid authentication delay", SECT_GLOBAL, set_auth_delay,
      "milliseconds from 0 to 10000 in steps of 100 (0 disables)"},

@@ -41,5 +41,8 @@ void srv_shutdown(struct srv *s);
 /* After the loop has run dry. NULL is fine. */
 void srv_free(struct srv *s);
 unsigned srv_connection_count(const struct srv *s);
+/* The admin socket `signet status` asks (srv_admin.c): path, or NULL for
+ * srv_admin_default_path's. Owner or root only. Closed by srv_shutdown. */
+ntstatus_t srv_admin_listen(struct srv *s, const char *path, char *err, size_t err_len);
 
 #endif

@@ -137,8 +137,11 @@ static ntstatus_t check_session(struct srv_req *r, const struct srv_cmd *cmd)
         return STATUS_SUCCESS;
     }
     ntstatus_t st = check_signature(r, s);
-    if (nt_ok(st))
+    if (nt_ok(st)) {
         r->sess = s;
+        s->last_active_ms = r->conn->last_read_ms;
+        s->client_signed |= r->req_signed;
+    }
     return st;
 }
 

@@ -104,6 +104,8 @@ struct srv_session {
     struct srv_tree *trees;
     unsigned n_trees;
     uint32_t next_tree_id;
+    uint64_t last_active_ms; /* the last request on it (`signet status`) */
+    bool client_signed;      /* a signed request was verified on it */
 };
 
 enum srv_conn_stream { SRV_STREAM_TCP, SRV_STREAM_PIPE };
@@ -159,6 +161,19 @@ struct srv_conn {
     bool busy, work_ok;
 };
 
+/* `server signing audit` events kept for `signet status --audit`. */
+#define SRV_AUDIT_RING 128
+struct srv_audit_event {
+    uint64_t time;  /* seconds since the epoch */
+    unsigned id;    /* 3021 or 3022 */
+    char line[384]; /* the logged text after "audit ID: " */
+};
+struct srv_audit_ring {
+    struct srv_audit_event ev[SRV_AUDIT_RING];
+    unsigned head, n; /* next slot, events kept */
+};
+struct srv_admin;
+
 struct srv {
     uv_loop_t *loop;
     struct srv_opts opts;
@@ -182,6 +197,8 @@ struct srv {
         struct vfs_share *vs;
     } vs_cache[SRV_MAX_VFS_SHARES];
     unsigned n_vs;
+    struct srv_audit_ring audit; /* srv_audit.c */
+    struct srv_admin *admin;     /* srv_admin.c */
 };
 
 /* What a handler sees: the request element and its resolved context, and the
@@ -309,6 +326,16 @@ void srv_ghosts_free(struct srv_conn *c);
 struct srv_tree *srv_tree_new(struct srv_session *s);
 struct srv_tree *srv_tree_find(struct srv_session *s, uint32_t id);
 void srv_tree_remove(struct srv_session *s, struct srv_tree *t);
+
+/* srv_audit.c: `server signing audit` events of a new session (3021: not
+ * signed; 3022: no encryption), logged and kept in the ring. */
+void srv_audit_session(struct srv_conn *c, const struct srv_session *s);
+void srv_audit_add(struct srv *srv, unsigned id, const char *text);
+/* srv_admin.c: one JSON object a line (no newline) into out. */
+unsigned srv_session_opens(const struct srv_conn *c, const struct srv_session *s);
+void srv_admin_session_json(const struct srv_session *s, uint64_t now_ms, struct buf *out);
+void srv_admin_audit_json(const struct srv_audit_event *e, struct buf *out);
+void srv_admin_close(struct srv *s);
 
 /* handlers: one file each */
 ntstatus_t srv_negotiate(struct srv_req *r);

@@ -255,6 +255,7 @@ ntstatus_t srv_reload(struct srv *s, const struct cfg *cfg)
 void srv_shutdown(struct srv *s)
 {
     s->shutting_down = true;
+    srv_admin_close(s);
     for (unsigned i = 0; i < s->n_listeners; i++)
         if (!uv_is_closing((uv_handle_t *)&s->listeners[i]))
             uv_close((uv_handle_t *)&s->listeners[i], on_listener_closed);
@@ -268,6 +269,7 @@ void srv_free(struct srv *s)
         return;
     cfg_release(s->cfg);
     srv_vfs_shares_free(s);
+    free(s->admin);
     uv_mutex_destroy(&s->vs_lock);
     free(s);
 }

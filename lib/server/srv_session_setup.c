@@ -75,13 +75,9 @@ static void log_logon(const struct srv_req *r, const struct srv_session *s, bool
            s->is_guest ? " as guest" : "", smb2_dialect_name(c->dialect),
            sec_sign_key_is_set(&s->sign_key) ? cfg_signing_alg_name(c->signing_alg) : "none",
            s->signing_required ? " (required)" : "");
-    /* `server signing audit` (Windows' AuditClientDoesNotSupportSigning, event
-     * 3021): a user session that will not be signed. */
-    if (c->cfg->cfg.server.signing_audit && !s->signing_required && !reauth)
-        sg_log(SG_LOG_NOTICE,
-               "audit: conn %" PRIu64 " (%s): session 0x%016" PRIx64
-               " of '%s' is not signed: neither the client nor `server signing` requires it",
-               c->id, c->peer, s->id, who);
+    /* `server signing audit`: events 3021 and 3022 (srv_audit.c). */
+    if (!reauth)
+        srv_audit_session(r->conn, s);
 }
 
 static ntstatus_t finish_logon(struct srv_req *r, struct srv_session *s, bool reauth,
@@ -118,6 +114,7 @@ static ntstatus_t finish_logon(struct srv_req *r, struct srv_session *s, bool re
     /* 3.3.5.5.3: the final response is signed unless guest or anonymous. */
     r->sign_sess = s;
     r->force_sign = sec_sign_key_is_set(&s->sign_key);
+    s->last_active_ms = c->last_read_ms;
     log_logon(r, s, reauth);
     return write_rsp(r, tok);
 }
