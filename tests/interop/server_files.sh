@@ -30,7 +30,6 @@ command -v smbclient >/dev/null || { echo "SKIP: smbclient not installed"; exit 
 . "$(dirname "$0")/server_lib.sh"
 srv_lib_init 4610 4649 BG PID
 
-
 cd "$WORK"
 mkdir rw ro outside
 echo "secret outside the share" >outside/secret.txt
