@@ -7,11 +7,12 @@
 
 #include <string.h>
 
-static const uint8_t ntlmssp_signature[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
+/* The protocol identifier every NTLMSSP message starts with (not a MAC). */
+static const uint8_t ntlmssp_magic[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
 
 uint32_t ntlmssp_message_type(const uint8_t *msg, size_t len)
 {
-    if (!msg || len < 12 || memcmp(msg, ntlmssp_signature, sizeof ntlmssp_signature) != 0)
+    if (!msg || len < 12 || memcmp(msg, ntlmssp_magic, sizeof ntlmssp_magic) != 0)
         return 0;
     return le32_get(msg + 8);
 }
@@ -31,8 +32,8 @@ static void msg_rd_init(struct msg_rd *m, const uint8_t *msg, size_t len, uint32
 {
     rd_init(&m->r, msg, len);
     m->min_payload = SIZE_MAX;
-    const uint8_t *sig = rd_bytes(&m->r, sizeof ntlmssp_signature);
-    rd_require(&m->r, sig && memcmp(sig, ntlmssp_signature, sizeof ntlmssp_signature) == 0);
+    const uint8_t *sig = rd_bytes(&m->r, sizeof ntlmssp_magic);
+    rd_require(&m->r, sig && memcmp(sig, ntlmssp_magic, sizeof ntlmssp_magic) == 0);
     rd_require(&m->r, rd_u32(&m->r) == type);
     rd_require(&m->r, len >= fixed);
 }
@@ -194,7 +195,7 @@ static void write_field_payload(struct wr *w, size_t at, struct ntlm_bytes b, bo
 
 static void write_header(struct wr *w, uint32_t type)
 {
-    wr_bytes(w, ntlmssp_signature, sizeof ntlmssp_signature);
+    wr_bytes(w, ntlmssp_magic, sizeof ntlmssp_magic);
     wr_u32(w, type);
 }
 

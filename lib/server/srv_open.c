@@ -130,9 +130,10 @@ struct vfs_share *srv_vfs_share(struct srv *s, const struct cfg_share *sh)
     for (unsigned i = 0; i < s->n_vs && !vs; i++)
         if (s->vs_cache[i].read_only == sh->read_only && strcmp(s->vs_cache[i].path, sh->path) == 0)
             vs = s->vs_cache[i].vs;
-    if (!vs && s->n_vs < SRV_MAX_VFS_SHARES && strlen(sh->path) < sizeof s->vs_cache[0].path &&
+    size_t path_len = strlen(sh->path);
+    if (!vs && s->n_vs < SRV_MAX_VFS_SHARES && path_len < sizeof s->vs_cache[0].path &&
         nt_ok(vfs_share_open(sh->path, sh->read_only, &vs))) {
-        strcpy(s->vs_cache[s->n_vs].path, sh->path);
+        memcpy(s->vs_cache[s->n_vs].path, sh->path, path_len + 1);
         s->vs_cache[s->n_vs].read_only = sh->read_only;
         s->vs_cache[s->n_vs++].vs = vs;
     }

@@ -39,30 +39,20 @@ ntstatus_t smb2_change_notify_req_encode(struct wr *w, const struct smb2_change_
 ntstatus_t smb2_change_notify_rsp_decode(const uint8_t *msg, size_t msg_len,
                                          struct smb2_change_notify_rsp *out)
 {
-    struct rd r;
-    rd_init(&r, msg, msg_len);
     memset(out, 0, sizeof(*out));
-    rd_seek(&r, SMB2_HDR_SIZE);
-    rd_require(&r, rd_u16(&r) == SMB2_CHANGE_NOTIFY_RSP_STRUCTURE_SIZE);
-    uint16_t off = rd_u16(&r);
-    out->output_buffer_length = rd_u32(&r);
-    out->output_buffer =
-        smb2_body_buf(&r, off, out->output_buffer_length, SMB2_CHANGE_NOTIFY_RSP_FIXED_END);
-    return rd_status(&r);
+    return smb2_outbuf_rsp_decode(msg, msg_len, &out->output_buffer, &out->output_buffer_length);
 }
 
 ntstatus_t smb2_change_notify_rsp_encode(struct wr *w, const struct smb2_change_notify_rsp *in)
 {
-    size_t off = wr_pos(w) + 8;
-    if (off > UINT16_MAX || (in->output_buffer_length && !in->output_buffer))
+    size_t body_start = wr_pos(w);
+    if (in->output_buffer_length && !in->output_buffer)
         wr_fail(w, STATUS_INVALID_PARAMETER);
-    wr_u16(w, SMB2_CHANGE_NOTIFY_RSP_STRUCTURE_SIZE);
-    wr_u16(w, in->output_buffer_length ? (uint16_t)off : 0);
-    wr_u32(w, in->output_buffer_length);
-    if (in->output_buffer_length)
-        wr_bytes(w, in->output_buffer, in->output_buffer_length);
-    else
-        wr_u8(w, 0);
+    (void)smb2_outbuf_rsp_begin(w);
+    wr_bytes(w, in->output_buffer, in->output_buffer_length);
+    (void)smb2_outbuf_rsp_finish(w, body_start);
+    if (in->output_buffer_length == 0)
+        wr_u16_at(w, body_start + 2, 0); /* no buffer: OutputBufferOffset 0 */
     return wr_status(w);
 }
 

@@ -96,3 +96,38 @@ const uint8_t *smb2_body_buf(struct rd *r, size_t off, size_t len, size_t fixed_
     struct rd sub = rd_sub(r, off, len);
     return rd_bytes(&sub, len);
 }
+
+ntstatus_t smb2_outbuf_rsp_decode(const uint8_t *msg, size_t msg_len, const uint8_t **buf,
+                                  uint32_t *buf_len)
+{
+    struct rd r;
+    smb2_body_rd(&r, msg, msg_len, SMB2_OUTBUF_RSP_STRUCTURE_SIZE);
+    uint16_t off = rd_u16(&r);
+    *buf_len = rd_u32(&r);
+    *buf = smb2_body_buf(&r, off, *buf_len, SMB2_OUTBUF_RSP_FIXED_END);
+    return rd_status(&r);
+}
+
+ntstatus_t smb2_outbuf_rsp_begin(struct wr *w)
+{
+    size_t off = wr_pos(w) + 8;
+    if (off > UINT16_MAX)
+        wr_fail(w, STATUS_INTERNAL_ERROR);
+    wr_u16(w, SMB2_OUTBUF_RSP_STRUCTURE_SIZE);
+    wr_u16(w, (uint16_t)off);
+    wr_u32(w, 0); /* OutputBufferLength: set by _finish */
+    return wr_status(w);
+}
+
+ntstatus_t smb2_outbuf_rsp_finish(struct wr *w, size_t body_start)
+{
+    if (!wr_ok(w))
+        return wr_status(w);
+    size_t len = wr_pos(w) - (body_start + 8);
+    if (len > UINT32_MAX)
+        wr_fail(w, STATUS_INVALID_PARAMETER);
+    if (len == 0)
+        wr_u8(w, 0);
+    wr_u32_at(w, body_start + 4, (uint32_t)len);
+    return wr_status(w);
+}

@@ -60,4 +60,20 @@ void smb2_body_rd(struct rd *r, const uint8_t *msg, size_t msg_len, uint16_t str
  * not move r. */
 const uint8_t *smb2_body_buf(struct rd *r, size_t off, size_t len, size_t fixed_end);
 
+/* The response body QUERY_DIRECTORY (2.2.34), CHANGE_NOTIFY (2.2.36) and
+ * QUERY_INFO (2.2.38) share: StructureSize 9, OutputBufferOffset (u16),
+ * OutputBufferLength (u32), Buffer. */
+#define SMB2_OUTBUF_RSP_STRUCTURE_SIZE 9
+#define SMB2_OUTBUF_RSP_FIXED_END      (SMB2_HDR_SIZE + 8)
+/* Decode it: *buf points into msg (NULL when the buffer is empty). */
+ntstatus_t smb2_outbuf_rsp_decode(const uint8_t *msg, size_t msg_len, const uint8_t **buf,
+                                  uint32_t *buf_len);
+/* Write the fixed part with OutputBufferOffset pointing right after it; the
+ * caller then writes the buffer through w (or in place, then wr_reserve's it)
+ * and calls _finish with the position _begin was called at. */
+ntstatus_t smb2_outbuf_rsp_begin(struct wr *w);
+/* Set OutputBufferLength to what was written since _begin; an empty buffer
+ * gets the one byte StructureSize 9 counts. */
+ntstatus_t smb2_outbuf_rsp_finish(struct wr *w, size_t body_start);
+
 #endif

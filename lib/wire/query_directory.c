@@ -54,16 +54,8 @@ ntstatus_t smb2_query_directory_req_encode(struct wr *w, const struct smb2_query
 ntstatus_t smb2_query_directory_rsp_decode(const uint8_t *msg, size_t msg_len,
                                            struct smb2_query_directory_rsp *out)
 {
-    struct rd r;
-    rd_init(&r, msg, msg_len);
     memset(out, 0, sizeof(*out));
-    rd_seek(&r, SMB2_HDR_SIZE);
-    rd_require(&r, rd_u16(&r) == SMB2_QUERY_DIRECTORY_RSP_STRUCTURE_SIZE);
-    uint16_t off = rd_u16(&r);
-    out->output_buffer_length = rd_u32(&r);
-    out->output_buffer =
-        smb2_body_buf(&r, off, out->output_buffer_length, SMB2_QUERY_DIRECTORY_RSP_FIXED_END);
-    return rd_status(&r);
+    return smb2_outbuf_rsp_decode(msg, msg_len, &out->output_buffer, &out->output_buffer_length);
 }
 
 ntstatus_t smb2_query_directory_rsp_encode(struct wr *w, const struct smb2_query_directory_rsp *in)
@@ -85,12 +77,7 @@ ntstatus_t smb2_query_directory_rsp_encode(struct wr *w, const struct smb2_query
 
 ntstatus_t smb2_query_directory_rsp_begin(struct wr *w, uint8_t **buf, size_t *cap)
 {
-    size_t off = wr_pos(w) + 8;
-    if (off > UINT16_MAX)
-        wr_fail(w, STATUS_INTERNAL_ERROR);
-    wr_u16(w, SMB2_QUERY_DIRECTORY_RSP_STRUCTURE_SIZE);
-    wr_u16(w, (uint16_t)off);
-    wr_u32(w, 0); /* OutputBufferLength: set by _finish */
+    (void)smb2_outbuf_rsp_begin(w);
     *buf = wr_reserve(w, 0);
     *cap = wr_left(w);
     return wr_status(w);
@@ -100,12 +87,8 @@ ntstatus_t smb2_query_directory_rsp_finish(struct wr *w, size_t body_start, size
 {
     if (len > UINT32_MAX)
         wr_fail(w, STATUS_INVALID_PARAMETER);
-    if (len == 0)
-        wr_u8(w, 0);
-    else
-        (void)wr_reserve(w, len); /* already filled in place */
-    wr_u32_at(w, body_start + 4, (uint32_t)len);
-    return wr_status(w);
+    (void)wr_reserve(w, len); /* already filled in place */
+    return smb2_outbuf_rsp_finish(w, body_start);
 }
 
 /* ---- [MS-FSCC] 2.4 directory information classes ---- */
