@@ -19,10 +19,7 @@ srv_lib_init 4650 4699 PID TPID
 
 cd "$WORK"
 mkdir share
-HASH=$(printf 'secret' | iconv -t UTF-16LE | openssl dgst -md4 -provider legacy -provider default |
-    sed 's/.*= //' | tr a-f A-F)
-printf 'alice:%s\n' "$HASH" >users
-chmod 600 users
+srv_lib_add_user alice secret
 write_conf() {
     cat >signet.conf <<CONF
 [global]
@@ -37,10 +34,7 @@ write_conf() {
 CONF
 }
 write_conf auto
-"$SIGNETD" --config signet.conf --foreground 2>stderr.txt &
-PID=$!
-for _ in $(seq 50); do grep -q "ready:" stderr.txt 2>/dev/null && break; sleep 0.1; done
-grep -q "ready:" stderr.txt || { cat stderr.txt; echo "signetd did not start"; exit 1; }
+srv_lib_start_signetd signet.conf
 ok "signetd --config (server signing = auto) on 127.0.0.1:$PORT"
 
 nmap_mode() {

@@ -37,10 +37,7 @@ ln -s "$WORK/outside/secret.txt" rw/escape.txt
 echo "read-only content" >ro/keep.txt
 head -c 67108864 /dev/urandom >big.bin
 SUM=$(sha256sum <big.bin | cut -d' ' -f1)
-HASH=$(printf 'secret' | iconv -t UTF-16LE | openssl dgst -md4 -provider legacy -provider default |
-    sed 's/.*= //' | tr a-f A-F)
-printf 'alice:%s\n' "$HASH" >users
-chmod 600 users
+srv_lib_add_user alice secret
 cat >signet.conf <<CONF
 [global]
   listen = 127.0.0.1:$PORT
@@ -55,10 +52,7 @@ cat >signet.conf <<CONF
   path = $WORK/ro
   read only = yes
 CONF
-"$SIGNETD" --config signet.conf --foreground 2>stderr.txt &
-PID=$!
-for _ in $(seq 50); do grep -q "ready:" stderr.txt 2>/dev/null && break; sleep 0.1; done
-grep -q "ready:" stderr.txt || { cat stderr.txt; echo "signetd did not start"; exit 1; }
+srv_lib_start_signetd signet.conf
 ok "signetd (pid $PID) on 127.0.0.1:$PORT with shares rw and ro"
 
 smb() { # SHARE PROTOCOL COMMANDS [extra smbclient options]

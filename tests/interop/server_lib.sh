@@ -9,6 +9,12 @@
 #     PIDVARS  the named variables are emptied now; on EXIT, INT or TERM each
 #              process whose pid one of them then holds is stopped and reaped
 #     FAILS    0; bad() counts failed checks, ok() and bad() print check lines
+#
+#   srv_lib_add_user NAME PASSWORD
+#     appends NAME's NT hash to ./users (signetd's user database, mode 0600)
+#   srv_lib_start_signetd CONFIG
+#     starts $SIGNETD --config CONFIG in the foreground with its log in
+#     ./stderr.txt, sets PID, and waits until it is ready (exit 1 if not)
 
 srv_lib_init() {
     srv_lib_low=$1
@@ -43,3 +49,18 @@ srv_lib_cleanup() {
 
 ok() { echo "ok   - $*"; }
 bad() { echo "FAIL - $*"; FAILS=$((FAILS + 1)); }
+
+srv_lib_add_user() {
+    hash=$(printf '%s' "$2" | iconv -t UTF-16LE | openssl dgst -md4 -provider legacy -provider default |
+        sed 's/.*= //' | tr a-f A-F)
+    printf '%s:%s\n' "$1" "$hash" >>users
+    chmod 600 users
+}
+
+srv_lib_start_signetd() {
+    "$SIGNETD" --config "$1" --foreground 2>stderr.txt &
+    # shellcheck disable=SC2034 # PID is read by the calling script and by srv_lib_cleanup
+    PID=$!
+    for _ in $(seq 50); do grep -q "ready:" stderr.txt 2>/dev/null && break; sleep 0.1; done
+    grep -q "ready:" stderr.txt || { cat stderr.txt; echo "signetd did not start"; exit 1; }
+}

@@ -36,10 +36,7 @@ cat >signet.conf <<CONF
   read only = no
 CONF
 SIGNET_PASSWORD=matrix-pass-1 "$SIGNET" user add alice --db "$WORK/users" >/dev/null
-"$SIGNETD" --config signet.conf --foreground 2>stderr.txt &
-PID=$!
-for _ in $(seq 50); do grep -q "ready:" stderr.txt 2>/dev/null && break; sleep 0.1; done
-grep -q "ready:" stderr.txt || { cat stderr.txt; echo "signetd did not start"; exit 1; }
+srv_lib_start_signetd signet.conf
 ok "signetd (pid $PID) on 127.0.0.1:$PORT, signing mandatory"
 
 export SIGNET_PASSWORD=matrix-pass-1

@@ -32,10 +32,7 @@ srv_lib_init 4660 4699 PID
 
 cd "$WORK"
 mkdir demo noperm
-HASH=$(printf 'secret' | iconv -t UTF-16LE | openssl dgst -md4 -provider legacy -provider default |
-    sed 's/.*= //' | tr a-f A-F)
-printf 'demo:%s\n' "$HASH" >users
-chmod 600 users
+srv_lib_add_user demo secret
 cat >signet.conf <<CONF
 [global]
   listen = 127.0.0.1:$PORT
@@ -50,10 +47,7 @@ cat >signet.conf <<CONF
   path = $WORK/noperm
   read only = yes
 CONF
-"$SIGNETD" --config signet.conf --foreground 2>stderr.txt &
-PID=$!
-for _ in $(seq 50); do grep -q "ready:" stderr.txt 2>/dev/null && break; sleep 0.1; done
-grep -q "ready:" stderr.txt || { cat stderr.txt; echo "signetd did not start"; exit 1; }
+srv_lib_start_signetd signet.conf
 
 # names only: comments and blank lines dropped
 names() { sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$1" | awk '{print $1}'; }

@@ -50,10 +50,7 @@ cd "$WORK"
 mkdir share
 VICTIM="original content of victim.txt"
 printf '%s\n' "$VICTIM" >share/victim.txt
-HASH=$(printf 'secret' | iconv -t UTF-16LE | openssl dgst -md4 -provider legacy -provider default |
-    sed 's/.*= //' | tr a-f A-F)
-printf 'alice:%s\n' "$HASH" >users
-chmod 600 users
+srv_lib_add_user alice secret
 cat >signet.conf <<CONF
 [global]
   listen = 127.0.0.1:$PORT
@@ -65,10 +62,7 @@ cat >signet.conf <<CONF
   read only = no
   valid users = alice
 CONF
-"$SIGNETD" --config signet.conf --foreground 2>stderr.txt &
-PID=$!
-for _ in $(seq 50); do grep -q "ready:" stderr.txt 2>/dev/null && break; sleep 0.1; done
-grep -q "ready:" stderr.txt || { cat stderr.txt; echo "signetd did not start"; exit 1; }
+srv_lib_start_signetd signet.conf
 ok "signetd (pid $PID) on 127.0.0.1:$PORT, signing mandatory; tampering proxy on $PPORT"
 
 # The tampering client: OP is create (a new file NAME) or write (victim.txt,

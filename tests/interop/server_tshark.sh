@@ -28,10 +28,7 @@ mkdir share
 # larger WRITE or READ is cut short and reported as a bad signature (seen
 # with 200 KiB: a 204,912-byte message parsed as 73,840 bytes).
 head -c 102400 /dev/urandom >up.bin
-HASH=$(printf 'secret' | iconv -t UTF-16LE | openssl dgst -md4 -provider legacy -provider default |
-    sed 's/.*= //' | tr a-f A-F)
-printf 'alice:%s\n' "$HASH" >users
-chmod 600 users
+srv_lib_add_user alice secret
 cat >signet.conf <<CONF
 [global]
   listen = 127.0.0.1:$PORT
@@ -43,10 +40,7 @@ cat >signet.conf <<CONF
   read only = no
   valid users = alice
 CONF
-"$SIGNETD" --config signet.conf --foreground 2>stderr.txt &
-PID=$!
-for _ in $(seq 50); do grep -q "ready:" stderr.txt 2>/dev/null && break; sleep 0.1; done
-grep -q "ready:" stderr.txt || { cat stderr.txt; echo "signetd did not start"; exit 1; }
+srv_lib_start_signetd signet.conf
 ok "signetd (pid $PID) on 127.0.0.1:$PORT, signing mandatory"
 
 # capture NAME PROTOCOL [smbclient options]: one smbclient session doing put,
