@@ -10,6 +10,8 @@
 # medians, ratio signet/samba, one table with the targets.
 #
 #   bench/server_bench.sh [BUILD_DIR]     (default build-rel)
+#   PARTS="mem xfer torture" (the default: all three) picks the figures to
+#   measure, e.g. PARTS=torture while working on the request path.
 #
 # Without BUILD_DIR/tools/signetd the release build is made first. Needs root
 # (useradd, smbpasswd), samba, smbclient, smbtorture; exits 77 otherwise.
@@ -21,6 +23,8 @@ ROOT=$(cd "$HERE/.." && pwd)
 ROUNDS=${ROUNDS:-5}
 TROUNDS=${TROUNDS:-3}
 NCONN=${NCONN:-100}
+PARTS=" ${PARTS:-mem xfer torture} "
+want() { [[ "$PARTS" == *" $1 "* ]]; }
 SIZE=$((1024 * 1024 * 1024))
 PY=/usr/bin/python3
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for useradd/smbpasswd"; exit 77; }
@@ -190,6 +194,8 @@ memory_test() { # who -> sets MEM_BASE MEM_LOADED MEM_PROCS MEM_CONN
 }
 mkfifo "$TMP/hold"
 exec 9<>"$TMP/hold"   # one writer that never writes: the clients' stdin stays open
+A_MEM="" S_MEM="" A_MEMNF="" S_MEMNF=""
+if want mem; then
 memory_test samba
 A_MEMBASE=$MEM_BASE A_MEMLOAD=$MEM_LOADED A_MEMPROCS=$MEM_PROCS A_MEMCONN=$MEM_CONN
 A_NFBASE=$MEM_BASE_NF A_NFLOAD=$MEM_LOADED_NF
@@ -209,20 +215,23 @@ printf '%-13s %9d %11d %12d %13d %6d %6d %9.1f %12.1f\n' signet "$S_MEMBASE" "$S
 echo "(non-file = Pss_Anon + Pss_Shmem: the clients map the same libraries as the servers, which"
 echo " lowers the servers' file-backed PSS while they run; the non-file part is not affected)"
 [ -n "$MEM_NOTE" ] && echo "WARNING:$MEM_NOTE"
+fi
 
 # ---- timing helper ----
-# run_timed OUT CMD...: runs CMD, writes "seconds rc" to OUT, its output to $TMP/stdout
+# run_timed OUT CMD...: runs CMD, writes "seconds rc client-cpu-seconds" to OUT, its output
+# to $TMP/stdout
 run_timed() {
     local out=$1
     shift
     BENCH_STDOUT=$TMP/stdout "$PY" - "$@" >"$out" <<'PY'
-import os, subprocess, sys, time
+import os, resource, subprocess, sys, time
 t0 = time.clock_gettime(time.CLOCK_MONOTONIC)
 with open(os.environ["BENCH_STDOUT"], "wb") as out:
     p = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=out,
                        stderr=subprocess.STDOUT)
 t1 = time.clock_gettime(time.CLOCK_MONOTONIC)
-print(f"{t1 - t0:.6f} {p.returncode}")
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{t1 - t0:.6f} {p.returncode} {ru.ru_utime + ru.ru_stime:.3f}")
 PY
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -232,6 +241,7 @@ FAIL=0
 SHM=$(mktemp /dev/shm/signet-server-bench-XXXXXX)
 trap 'rm -f "$SHM"; cleanup' EXIT
 for who in samba signet; do
+    want xfer || break
     rm -f "$SHM"
     "${SMBC[@]}" //127.0.0.1/share -p "${PORT_OF[$who]}" -c "get $FILE $SHM" >/dev/null 2>&1 &&
         cmp -s "$SHM" "$TMP/$FILE" || { echo "FAIL: get from $who to tmpfs is not the file"; exit 1; }
@@ -266,6 +276,7 @@ one_xfer() { # round op who
     if [ "$rc" = 0 ]; then MBS[$op.$who]+=" $mbs"; else FAIL=1; fi
 }
 printf '\n%-6s %-4s %-7s %9s %9s %14s\n' round op server seconds MB/s "own report"
+want xfer || ROUNDS=0
 for r in $(seq 1 "$ROUNDS"); do
     for op in get put; do
         if [ $((r % 2)) = 1 ]; then
@@ -280,13 +291,13 @@ rm -f "$TMP/smbd/share/put.bin" "$TMP/signetd/share/put.bin"
 # ---- smbtorture benches ----
 declare -A OPS CPUOP
 one_torture() { # round test who
-    local r=$1 t=$2 who=$3 port=${PORT_OF[$3]} secs rc v
+    local r=$1 t=$2 who=$3 port=${PORT_OF[$3]} secs rc v ccpu
     local c0 c1
     c0=$(server_cpu "$who")
     run_timed "$TMP/t" timeout 60 smbtorture //127.0.0.1/share -p "$port" -U "$AUTH" \
         --option=clientsigning=required --option=torture:timelimit=5 --option=torture:nprocs=4 \
         --option=clientmaxprotocol=SMB3_11 "$t"
-    read -r secs rc <"$TMP/t"
+    read -r secs rc ccpu <"$TMP/t"
     sleep 0.5   # Samba: the per-client smbd processes exit and are reaped into the parent's cutime
     c1=$(server_cpu "$who")
     cp "$TMP/stdout" "$TMP/torture.$t.$who.$r.log"
@@ -303,7 +314,7 @@ one_torture() { # round test who
     fi
     local cpu
     cpu=$(echo "($c1 - $c0) / $HZ" | bc -l)
-    printf '%-6s %-36s %-7s %12.0f %12.2f\n' "$r" "$t" "$who" "$v" "$cpu"
+    printf '%-6s %-36s %-7s %12.0f %12.2f %12.2f\n' "$r" "$t" "$who" "$v" "$cpu" "$ccpu"
     OPS[$t.$who]+=" $v"
     # server CPU microseconds per operation (smbtorture runs 5 s)
     CPUOP[$t.$who]+=" $(echo "$cpu * 1000000 / ($v * 5)" | bc -l)"
@@ -316,7 +327,9 @@ server_cpu() { # who: the server's CPU ticks so far (Samba: parent + reaped chil
     done
     echo "$s"
 }
-printf '\n%-6s %-36s %-7s %12s %12s\n' round smbtorture server "ops/s" "server cpu s"
+printf '\n%-6s %-36s %-7s %12s %12s %12s\n' round smbtorture server "ops/s" "server cpu s" \
+    "client cpu s"
+want torture || TROUNDS=0
 for r in $(seq 1 "$TROUNDS"); do
     for t in smb2.bench.echo smb2.bench.path-contention-shared; do
         if [ $((r % 2)) = 1 ]; then
