@@ -72,6 +72,10 @@ X(STATUS_TOO_MANY_SESSIONS, 0xC00000CE)
 X(STATUS_REQUEST_ABORTED, 0xC0000240)
 X(STATUS_INVALID_SIGNATURE, 0xC000A000)
 X(STATUS_DECRYPTION_FAILED, 0xC000A001) /* not in MS-ERREF; used internally for unseal */
+/* Internal, never on the wire (the customer bit, [MS-ERREF] 2.3): lib/vfs in
+ * nowait mode could not finish without waiting for the disk and changed
+ * nothing; the caller redoes the operation on a thread that may block. */
+X(STATUS_SIGNET_WOULD_BLOCK, 0xE0000001)
 X(STATUS_SMB_BAD_COMMAND, 0x00160002)
 X(STATUS_SMB_NO_PREAUTH_INTEGRITY_HASH_OVERLAP, 0xC05D0000)
 X(STATUS_SMB_GUEST_LOGON_BLOCKED, 0xC05D0002)

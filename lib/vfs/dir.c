@@ -43,6 +43,8 @@ static ntstatus_t dir_open_locked(struct vfs_file *f)
 
 ntstatus_t vfs_dir_rewind(struct vfs_file *dir, const char *pattern, size_t pattern_len)
 {
+    if (vfs_nowait())
+        return STATUS_SIGNET_WOULD_BLOCK;
     if (!dir->node->is_dir)
         return STATUS_INVALID_PARAMETER;
     char *p = strndup(pattern, pattern_len);
@@ -153,6 +155,8 @@ static ntstatus_t next_locked(struct vfs_file *d, struct vfs_dirent *out)
 
 ntstatus_t vfs_dir_next(struct vfs_file *dir, struct vfs_dirent *out)
 {
+    if (vfs_nowait())
+        return STATUS_SIGNET_WOULD_BLOCK;
     if (!dir->node->is_dir)
         return STATUS_INVALID_PARAMETER;
     pthread_mutex_lock(&dir->mu);

@@ -66,6 +66,8 @@ static const char *base_name(const char *path)
 
 ntstatus_t vfs_fstat(struct vfs_file *f, struct vfs_stat *out)
 {
+    if (!vfs_nowait_share_ok(f->share))
+        return STATUS_SIGNET_WOULD_BLOCK;
     char path[VFS_PATH_MAX];
     ntstatus_t st = vfs_file_path(f, path, sizeof path);
     if (!nt_ok(st))
@@ -139,6 +141,8 @@ static ntstatus_t set_attributes(struct vfs_file *f, uint32_t attrs)
 
 ntstatus_t vfs_set_basic(struct vfs_file *f, const struct vfs_basic_info *in)
 {
+    if (vfs_nowait())
+        return STATUS_SIGNET_WOULD_BLOCK;
     if (f->share->read_only)
         return STATUS_ACCESS_DENIED;
     struct timespec ts[2], ignored;
@@ -165,6 +169,8 @@ ntstatus_t vfs_set_basic(struct vfs_file *f, const struct vfs_basic_info *in)
 
 ntstatus_t vfs_set_end_of_file(struct vfs_file *f, uint64_t size)
 {
+    if (vfs_nowait())
+        return STATUS_SIGNET_WOULD_BLOCK;
     if (f->share->read_only)
         return STATUS_ACCESS_DENIED;
     if (vfs_file_is_dir(f))
@@ -180,6 +186,8 @@ ntstatus_t vfs_set_end_of_file(struct vfs_file *f, uint64_t size)
 
 ntstatus_t vfs_set_allocation(struct vfs_file *f, uint64_t size)
 {
+    if (vfs_nowait())
+        return STATUS_SIGNET_WOULD_BLOCK;
     if (f->share->read_only)
         return STATUS_ACCESS_DENIED;
     if (vfs_file_is_dir(f))

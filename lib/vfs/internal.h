@@ -38,6 +38,7 @@ struct vfs_share {
     int root_fd; /* O_PATH | O_DIRECTORY */
     bool read_only;
     bool force_walk; /* tests: use the descriptor walk instead of openat2 */
+    bool local_fs;   /* the root is on a local file system: nowait mode applies */
     atomic_uint refs;
     uint64_t root_dev, root_ino;
     pthread_mutex_t mu;
@@ -59,6 +60,12 @@ struct vfs_file {
     bool have_unread;
     struct vfs_dirent *unread;
 };
+
+/* ---- nowait.c ---- */
+/* In nowait mode, may s serve this call without blocking? (Its file system
+ * is local.) Outside nowait mode: always. */
+bool vfs_nowait_share_ok(const struct vfs_share *s);
+bool vfs_fs_is_local(int fd);
 
 /* ---- resolve.c ---- */
 /* Open rel (normalized) beneath the share root: a descriptor, or -errno.

@@ -4,6 +4,7 @@
 #include "base/status.h"
 
 #include <errno.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* Would this I/O run into another open's byte-range lock? */
@@ -24,13 +25,21 @@ ntstatus_t vfs_pread(struct vfs_file *f, void *buf, size_t len, uint64_t off, si
         return STATUS_ACCESS_DENIED;
     if (off > INT64_MAX || len > INT64_MAX - off)
         return STATUS_INVALID_PARAMETER;
+    if (!vfs_nowait_share_ok(f->share))
+        return STATUS_SIGNET_WOULD_BLOCK;
     if (io_conflict(f, off, len, false))
         return STATUS_FILE_LOCK_CONFLICT;
+    /* nowait mode: the page cache only; a partly cached range is read again
+     * whole by the caller's thread that may block */
+    int flags = vfs_nowait() ? RWF_NOWAIT : 0;
     size_t done = 0;
     while (done < len) {
-        ssize_t n = pread(f->fd, (char *)buf + done, len - done, (off_t)(off + done));
+        struct iovec iov = {(char *)buf + done, len - done};
+        ssize_t n = preadv2(f->fd, &iov, 1, (off_t)(off + done), flags);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && flags && (errno == EAGAIN || errno == EOPNOTSUPP))
+            return STATUS_SIGNET_WOULD_BLOCK;
         if (n < 0)
             return nt_from_errno(errno);
         if (n == 0)
@@ -45,6 +54,8 @@ ntstatus_t vfs_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t 
                       size_t *written)
 {
     *written = 0;
+    if (vfs_nowait())
+        return STATUS_SIGNET_WOULD_BLOCK;
     if (f->share->read_only)
         return STATUS_ACCESS_DENIED;
     if (f->node->is_dir)
@@ -70,6 +81,8 @@ ntstatus_t vfs_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t 
 
 ntstatus_t vfs_fsync(struct vfs_file *f)
 {
+    if (vfs_nowait())
+        return STATUS_SIGNET_WOULD_BLOCK;
     if (f->share->read_only)
         return STATUS_SUCCESS; /* nothing of ours to flush */
     if (fsync(f->fd) < 0 && errno != EINVAL && errno != EBADF)

@@ -38,6 +38,10 @@ ntstatus_t vfs_close(struct vfs_file *f)
     struct vfs_share *s = f->share;
     struct vfs_node *n = f->node;
     pthread_mutex_lock(&s->mu);
+    if (vfs_nowait() && (!s->local_fs || (n->delete_pending && n->opens == 1))) {
+        pthread_mutex_unlock(&s->mu);
+        return STATUS_SIGNET_WOULD_BLOCK; /* the unlink can wait on the disk */
+    }
     bool released = vfs_lock_release_all_locked(f);
     bool last = vfs_node_put_locked(s, n);
     vfs_unlock_fn hook = released ? s->unlock_fn : NULL;
@@ -65,6 +69,8 @@ ntstatus_t vfs_close(struct vfs_file *f)
 
 ntstatus_t vfs_set_delete_on_close(struct vfs_file *f, bool delete_pending)
 {
+    if (vfs_nowait())
+        return STATUS_SIGNET_WOULD_BLOCK;
     struct vfs_share *s = f->share;
     if (s->read_only)
         return STATUS_ACCESS_DENIED;
@@ -138,6 +144,8 @@ static ntstatus_t rename_ends(const struct rename_ends *e, bool replace)
 
 ntstatus_t vfs_rename(struct vfs_file *f, const char *new_path, size_t new_path_len, bool replace)
 {
+    if (vfs_nowait())
+        return STATUS_SIGNET_WOULD_BLOCK;
     struct vfs_share *s = f->share;
     if (s->read_only)
         return STATUS_ACCESS_DENIED;

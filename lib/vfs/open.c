@@ -117,6 +117,8 @@ static int open_existing(struct open_ctx *c, bool truncating)
 /* Create the last component; -EEXIST when something is there already. */
 static int create_new(struct open_ctx *c, bool dir)
 {
+    if (vfs_nowait())
+        return -EAGAIN; /* creating writes to the disk */
     int dirfd;
     const char *name;
     ntstatus_t st = vfs_resolve_parent(c->s, c->rel, &dirfd, &name);
@@ -224,12 +226,25 @@ static ntstatus_t finish_open(struct open_ctx *c, struct vfs_file *f, uint32_t a
     return st;
 }
 
+/* nowait mode (vfs.h): opening what exists, no truncation, no delete on
+ * close. A create or the lookup of an uncached name comes back as
+ * STATUS_SIGNET_WOULD_BLOCK from the resolver (EAGAIN). */
+static bool nowait_can_open(const struct vfs_share *s, const struct vfs_open_req *r)
+{
+    if (!vfs_nowait())
+        return true;
+    return s->local_fs && !(r->create_options & FILE_DELETE_ON_CLOSE) &&
+           (r->create_disposition == FILE_OPEN || r->create_disposition == FILE_OPEN_IF);
+}
+
 ntstatus_t vfs_open(struct vfs_share *s, const struct vfs_open_req *req, struct vfs_file **out,
                     uint32_t *create_action)
 {
     ntstatus_t st = check_request(s, req);
     if (!nt_ok(st))
         return st;
+    if (!nowait_can_open(s, req))
+        return STATUS_SIGNET_WOULD_BLOCK;
     struct open_ctx *c = calloc(1, sizeof *c);
     struct vfs_file *f = calloc(1, sizeof *f);
     if (!c || !f) {

@@ -26,18 +26,21 @@
 
 static atomic_bool openat2_missing;
 
+/* In nowait mode RESOLVE_CACHED: EAGAIN when a component is not in the
+ * dentry cache (or the flags would create or truncate), never retried. */
 static int openat2_beneath(int root_fd, const char *rel, int flags, mode_t mode)
 {
+    bool cached = vfs_nowait();
     struct open_how how = {
         .flags = (uint64_t)(unsigned)flags,
         .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-        .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (cached ? RESOLVE_CACHED : 0),
     };
     for (int tries = 0; tries < 8; tries++) {
         long fd = syscall(SYS_openat2, root_fd, rel, &how, sizeof how);
         if (fd >= 0)
             return (int)fd;
-        if (errno != EAGAIN) /* EAGAIN: a rename raced the ".." check; retry */
+        if (errno != EAGAIN || cached) /* EAGAIN: a rename raced the ".." check; retry */
             return -errno;
     }
     return -EAGAIN;
@@ -45,6 +48,8 @@ static int openat2_beneath(int root_fd, const char *rel, int flags, mode_t mode)
 
 int vfs_resolve(const struct vfs_share *s, const char *rel, int flags, mode_t mode)
 {
+    if (vfs_nowait() && (s->force_walk || atomic_load(&openat2_missing) || !s->local_fs))
+        return -EAGAIN; /* the walk cannot promise not to wait */
     if (!s->force_walk && !atomic_load(&openat2_missing)) {
         int fd = openat2_beneath(s->root_fd, rel, flags, mode);
         if (fd != -ENOSYS)
@@ -58,6 +63,8 @@ ntstatus_t vfs_resolve_status(int neg_errno)
 {
     if (neg_errno == -EXDEV)
         return STATUS_ACCESS_DENIED; /* the path would leave the share */
+    if (neg_errno == -EAGAIN && vfs_nowait())
+        return STATUS_SIGNET_WOULD_BLOCK;
     return nt_from_errno(-neg_errno);
 }
 

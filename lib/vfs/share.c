@@ -32,6 +32,7 @@ ntstatus_t vfs_share_open(const char *root, bool read_only, struct vfs_share **o
     s->read_only = read_only;
     s->root_dev = st.st_dev;
     s->root_ino = st.st_ino;
+    s->local_fs = vfs_fs_is_local(fd);
     atomic_init(&s->refs, 1);
     pthread_mutex_init(&s->mu, NULL);
     *out = s;
@@ -179,6 +180,8 @@ ntstatus_t vfs_node_renamed_locked(struct vfs_share *s, const char *old_rel, con
 
 ntstatus_t vfs_fsinfo(struct vfs_share *s, struct vfs_fsinfo *out)
 {
+    if (vfs_nowait())
+        return STATUS_SIGNET_WOULD_BLOCK; /* statfs can wait on the disk */
     struct statvfs v;
     if (fstatvfs(s->root_fd, &v) < 0)
         return nt_from_errno(errno);

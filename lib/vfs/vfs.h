@@ -36,6 +36,28 @@
 struct vfs_share; /* a root directory descriptor, the read-only flag, open files */
 struct vfs_file;  /* one open: a descriptor, its file object, directory cursor */
 
+/* ---- nowait mode ----
+ *
+ * signetd's loop thread tries a file command in place before it hands it to
+ * the thread pool (a hand-off costs two context switches, more than opening
+ * a cached file). In nowait mode, set per thread, every function below
+ * either completes without waiting for the disk or returns
+ * STATUS_SIGNET_WOULD_BLOCK having changed nothing, so that the caller can
+ * redo the whole operation on a thread that may block (io_uring's approach):
+ *  - vfs_open of an existing file (FILE_OPEN, FILE_OPEN_IF) resolves with
+ *    RESOLVE_CACHED (the dentry cache only); creating, truncating or
+ *    delete-on-close opens would block;
+ *  - vfs_pread reads with RWF_NOWAIT (the page cache only);
+ *  - vfs_close would block when it has a pending delete to carry out;
+ *  - vfs_fstat, vfs_file_path, vfs_lock, vfs_unlock never wait;
+ *  - everything else (writes, directory reads, SET_INFO, fsync, fsinfo)
+ *    would block.
+ * Only shares on local file systems (ext4, xfs, btrfs, tmpfs, f2fs, zfs,
+ * overlayfs) take part: on any other, every call would block, since a
+ * network file system can wait on a stat or a close. */
+bool vfs_nowait_set(bool on); /* the calling thread's mode; returns the old one */
+bool vfs_nowait(void);
+
 /* ---- shares ---- */
 
 /* Open root (which must be a directory) as a share. */

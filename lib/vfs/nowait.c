@@ -1,0 +1,45 @@
+/* The per-thread nowait mode of vfs.h, and which shares take part in it. */
+#include "vfs/internal.h"
+
+#include <sys/vfs.h>
+
+static _Thread_local bool nowait_mode;
+
+bool vfs_nowait_set(bool on)
+{
+    bool was = nowait_mode;
+    nowait_mode = on;
+    return was;
+}
+
+bool vfs_nowait(void)
+{
+    return nowait_mode;
+}
+
+bool vfs_nowait_share_ok(const struct vfs_share *s)
+{
+    return !nowait_mode || s->local_fs;
+}
+
+/* statfs(2) f_type of the file systems whose metadata calls on an open
+ * descriptor never wait on a network or a user-space daemon. */
+bool vfs_fs_is_local(int fd)
+{
+    static const long local[] = {
+        0xEF53,     /* ext2/3/4 */
+        0x58465342, /* xfs */
+        0x9123683E, /* btrfs */
+        0x01021994, /* tmpfs */
+        0xF2F52010, /* f2fs */
+        0x2FC12FC1, /* zfs */
+        0x794C7630, /* overlayfs */
+    };
+    struct statfs sf;
+    if (fstatfs(fd, &sf) < 0)
+        return false;
+    for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
+        if ((long)sf.f_type == local[i])
+            return true;
+    return false;
+}
