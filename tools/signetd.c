@@ -302,7 +302,7 @@ static int run(struct daemon_state *d, const struct cfg *cfg, int ready_fd)
            cfg_protocol_name(cfg->server.min_protocol),
            cfg_protocol_name(cfg->server.max_protocol));
     report_ready(ready_fd, true);
-    uv_run(d->loop, UV_RUN_DEFAULT);
+    srv_run(d->srv);
     srv_free(d->srv);
     sg_log(SG_LOG_NOTICE, "stopped");
     return 0;

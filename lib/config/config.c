@@ -181,6 +181,7 @@ void cfg_defaults(struct cfg *c)
     c->server.max_connections = 1024;
     c->server.log_level = CFG_LOG_NOTICE;
     c->server.invalid_auth_delay_ms = 2000;
+    c->server.busy_poll_us = 50;
     c->client.policy = sec_client_policy_default();
     c->client.min_protocol = SMB2_DIALECT_0202;
     c->client.max_protocol = SMB2_DIALECT_0311;

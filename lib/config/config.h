@@ -6,7 +6,8 @@
  *   [global]   server keys: listen, server signing, server smb3 signing
  *              algorithms, server min/max protocol, map to guest, user
  *              database, max connections, log level, server signing audit,
- *              admin socket, server smb encrypt, invalid authentication delay
+ *              admin socket, server smb encrypt, invalid authentication delay,
+ *              busy poll
  *   [client]   client keys: client signing, client smb3 signing algorithms,
  *              client min/max protocol, client insecure guest logons,
  *              client signing audit, client smb encrypt
@@ -53,6 +54,7 @@ struct cfg_server {
     bool signing_audit; /* AuditClientDoesNotSupportSigning */
     enum cfg_encrypt encrypt;
     unsigned invalid_auth_delay_ms; /* InvalidAuthenticationDelayTimeInMs */
+    unsigned busy_poll_us;          /* how long the loop polls before it sleeps */
     char admin_socket[108];         /* `signet status`; "": the default path */
 };
 

@@ -205,6 +205,12 @@ static bool set_auth_delay(struct cfg_parse *p, const char *v)
     return true;
 }
 
+/* Microseconds the loop polls before it sleeps (srv_run). */
+static bool set_busy_poll(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 1000, &p->cfg.server.busy_poll_us);
+}
+
 static bool set_client_signing(struct cfg_parse *p, const char *v)
 {
     return cfg_parse_client_signing(v, &p->cfg.client.policy.signing);
@@ -301,6 +307,7 @@ static const struct cfg_key {
     {"server smb encrypt", SECT_GLOBAL, set_server_encrypt, "off, desired or required"},
     {"invalid authentication delay", SECT_GLOBAL, set_auth_delay,
      "milliseconds from 0 to 10000 in steps of 100 (0 disables)"},
+    {"busy poll", SECT_GLOBAL, set_busy_poll, "microseconds from 0 to 1000 (0 disables)"},
     {"client signing", SECT_CLIENT, set_client_signing, "required, desired or disabled"},
     {"client smb3 signing algorithms", SECT_CLIENT, set_client_algs,
      "a list of AES-128-GMAC, AES-128-CMAC, HMAC-SHA256"},

@@ -1,9 +1,10 @@
 /* signetd's core: listeners, connections, the dispatch table and the command
  * handlers, on a libuv loop. design.md "Layers" (lib/server), [MS-SMB2] 3.3.
  *
- * The server runs single-threaded on the loop the caller gives it. The
- * configuration is a snapshot: srv_reload installs a new one for the
- * connections accepted afterwards, existing connections keep theirs. */
+ * The server runs on the loop the caller gives it (srv_run or uv_run); file
+ * commands that would block run on libuv's thread pool. The configuration is
+ * a snapshot: srv_reload installs a new one for the connections accepted
+ * afterwards, existing connections keep theirs. */
 #ifndef SIGNET_SERVER_SERVER_H
 #define SIGNET_SERVER_SERVER_H
 
@@ -41,6 +42,9 @@ void srv_shutdown(struct srv *s);
 /* After the loop has run dry. NULL is fine. */
 void srv_free(struct srv *s);
 unsigned srv_connection_count(const struct srv *s);
+/* Run the loop until it runs dry, polling between frames for up to the
+ * configuration's `busy poll` (srv_main.c). */
+void srv_run(struct srv *s);
 /* The admin socket `signet status` asks (srv_admin.c): path, or NULL for
  * srv_admin_default_path's. Owner or root only. Closed by srv_shutdown. */
 ntstatus_t srv_admin_listen(struct srv *s, const char *path, char *err, size_t err_len);

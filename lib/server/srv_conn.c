@@ -208,12 +208,18 @@ static bool has_valid_session(const struct srv_conn *c)
     return false;
 }
 
-/* ---- frames with disk I/O: on libuv's thread pool ----
+/* ---- where a frame runs ----
  *
- * A frame that holds a file command is processed whole on the pool
- * (srv_dispatch_build), and its response frame is sent from the loop when the
- * work is done, so a slow disk delays only its own connection. Meanwhile the
- * connection reads nothing more (one frame at a time, as before), so a
+ * A frame is first run on the loop with lib/vfs in nowait mode
+ * (srv_dispatch_try): opening a cached file, reading cached data, closing,
+ * stat and locks finish there, without the two context switches of a
+ * hand-off, which cost more than the work. The first element that would
+ * block (a create, a write, a directory read, an uncached lookup or read,
+ * SET_INFO, FLUSH; anything at all on a network file system) has changed
+ * nothing; it and the rest of the frame run on libuv's thread pool
+ * (srv_dispatch_resume), and the response frame is sent from the loop when
+ * the work is done, so a slow disk delays only its own connection.
+ * Meanwhile the connection reads nothing more (one frame at a time), so a
  * compound's responses still leave in order and the per-connection state is
  * touched by one thread at a time. No interim STATUS_PENDING responses are
  * sent. The work holds a reference (handles_open) so that a connection
@@ -221,7 +227,7 @@ static bool has_valid_session(const struct srv_conn *c)
 static void on_work(uv_work_t *req)
 {
     struct srv_conn *c = req->data;
-    c->work_ok = srv_dispatch_build(c, c->frame.p, c->frame.len);
+    c->work_ok = srv_dispatch_resume(c);
 }
 
 static void on_work_done(uv_work_t *req, int status)
@@ -241,12 +247,15 @@ static void on_work_done(uv_work_t *req, int status)
         conn_free(c);
 }
 
-static bool dispatch_on_pool(struct srv_conn *c)
+static bool dispatch(struct srv_conn *c)
 {
     srv_dispatch_prepare(c);
+    enum srv_build b = srv_dispatch_try(c, c->frame.p, c->frame.len);
+    if (b != SRV_BUILD_PUNTED)
+        return srv_dispatch_finish(c, b == SRV_BUILD_DONE);
     c->work.data = c;
     if (uv_queue_work(c->srv->loop, &c->work, on_work, on_work_done) != 0)
-        return srv_dispatch_finish(c, srv_dispatch_build(c, c->frame.p, c->frame.len));
+        return srv_dispatch_finish(c, srv_dispatch_resume(c));
     c->busy = true;
     c->handles_open++;
     uv_read_stop(&c->h.stream);
@@ -258,8 +267,8 @@ static bool handle_frame(struct srv_conn *c, const uint8_t *p, size_t len)
     if (len < 4)
         return false;
     uint32_t pid = le32_get(p);
-    if (pid == SMB2_PROTOCOL_ID && p == c->frame.p && srv_dispatch_wants_pool(p, len))
-        return dispatch_on_pool(c);
+    if (pid == SMB2_PROTOCOL_ID && p == c->frame.p && !srv_dispatch_loop_only(p, len))
+        return dispatch(c);
     if (pid == SMB2_PROTOCOL_ID)
         return srv_dispatch_frame(c, p, len);
     if (pid == SMB1_PROTOCOL_ID && c->dialect == 0)
@@ -309,6 +318,7 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
         return;
     c->in_frame = false;
     c->last_frame_ms = c->last_read_ms;
+    c->srv->frames_in++;
     if (!handle_frame(c, c->frame.p, c->frame.len))
         srv_conn_close(c, "protocol violation");
 }

@@ -154,7 +154,7 @@ ntstatus_t srv_create(struct srv_req *r)
     bool ro = r->tree->share->read_only;
     uint32_t access = srv_map_access(q.desired_access, ro);
     st = do_open(r, &q, name, access);
-    if (!nt_ok(st))
+    if (!nt_ok(st) && !nt_eq(st, STATUS_SIGNET_WOULD_BLOCK)) /* that one runs again */
         sg_log(SG_LOG_DEBUG, "conn %" PRIu64 ": CREATE '%s' disposition %u options 0x%x: %s",
                r->conn->id, name, q.create_disposition, q.create_options, nt_name(st));
     return st;

@@ -8,6 +8,7 @@
 
 #include "base/endian.h"
 #include "sec/preauth.h"
+#include "vfs/vfs.h"
 #include "wire/compound.h"
 #include "wire/error.h"
 #include "wire/query_directory.h"
@@ -18,27 +19,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define NEED_NONE SRV_NEED_NONE
+#define NEED_OPT  SRV_NEED_OPTIONAL
+#define NEED_REQ  SRV_NEED_REQUIRED
+/* name, StructureSize, session, tree, handler, where: SRV_ON_LOOP (server-wide
+ * state: the whole frame runs on the loop), SRV_TRY_INLINE (tried on the loop
+ * in lib/vfs nowait mode, on the pool if that would block), SRV_ON_POOL (may
+ * block: always on the pool). */
 static const struct srv_cmd cmd_table[SMB2_COMMAND_COUNT] = {
-    [SMB2_NEGOTIATE] = {"NEGOTIATE", 36, SRV_NEED_NONE, false, srv_negotiate},
-    [SMB2_SESSION_SETUP] = {"SESSION_SETUP", 25, SRV_NEED_OPTIONAL, false, srv_session_setup},
-    [SMB2_LOGOFF] = {"LOGOFF", 4, SRV_NEED_REQUIRED, false, srv_logoff},
-    [SMB2_TREE_CONNECT] = {"TREE_CONNECT", 9, SRV_NEED_REQUIRED, false, srv_tree_connect},
-    [SMB2_TREE_DISCONNECT] = {"TREE_DISCONNECT", 4, SRV_NEED_REQUIRED, true, srv_tree_disconnect},
-    [SMB2_CREATE] = {"CREATE", 57, SRV_NEED_REQUIRED, true, srv_create},
-    [SMB2_CLOSE] = {"CLOSE", 24, SRV_NEED_REQUIRED, true, srv_close},
-    [SMB2_FLUSH] = {"FLUSH", 24, SRV_NEED_REQUIRED, true, srv_flush},
-    [SMB2_READ] = {"READ", 49, SRV_NEED_REQUIRED, true, srv_read},
-    [SMB2_WRITE] = {"WRITE", 49, SRV_NEED_REQUIRED, true, srv_write},
-    [SMB2_LOCK] = {"LOCK", 48, SRV_NEED_REQUIRED, true, srv_lock},
-    [SMB2_IOCTL] = {"IOCTL", 57, SRV_NEED_REQUIRED, true, srv_ioctl},
-    [SMB2_CANCEL] = {"CANCEL", 4, SRV_NEED_OPTIONAL, false, srv_cancel},
-    [SMB2_ECHO] = {"ECHO", 4, SRV_NEED_OPTIONAL, false, srv_echo},
-    [SMB2_QUERY_DIRECTORY] = {"QUERY_DIRECTORY", 33, SRV_NEED_REQUIRED, true, srv_query_directory},
-    [SMB2_CHANGE_NOTIFY] = {"CHANGE_NOTIFY", 32, SRV_NEED_REQUIRED, true, NULL},
-    [SMB2_QUERY_INFO] = {"QUERY_INFO", 41, SRV_NEED_REQUIRED, true, srv_query_info},
-    [SMB2_SET_INFO] = {"SET_INFO", 33, SRV_NEED_REQUIRED, true, srv_set_info},
+    [SMB2_NEGOTIATE] = {"NEGOTIATE", 36, NEED_NONE, false, srv_negotiate, SRV_ON_LOOP},
+    [SMB2_SESSION_SETUP] = {"SESSION_SETUP", 25, NEED_OPT, false, srv_session_setup, SRV_ON_LOOP},
+    [SMB2_LOGOFF] = {"LOGOFF", 4, NEED_REQ, false, srv_logoff, SRV_ON_POOL},
+    [SMB2_TREE_CONNECT] = {"TREE_CONNECT", 9, NEED_REQ, false, srv_tree_connect, SRV_ON_LOOP},
+    [SMB2_TREE_DISCONNECT] = {"TREE_DISCONNECT", 4, NEED_REQ, true, srv_tree_disconnect,
+                              SRV_ON_POOL},
+    [SMB2_CREATE] = {"CREATE", 57, NEED_REQ, true, srv_create, SRV_TRY_INLINE},
+    [SMB2_CLOSE] = {"CLOSE", 24, NEED_REQ, true, srv_close, SRV_TRY_INLINE},
+    [SMB2_FLUSH] = {"FLUSH", 24, NEED_REQ, true, srv_flush, SRV_ON_POOL},
+    [SMB2_READ] = {"READ", 49, NEED_REQ, true, srv_read, SRV_TRY_INLINE},
+    [SMB2_WRITE] = {"WRITE", 49, NEED_REQ, true, srv_write, SRV_ON_POOL},
+    [SMB2_LOCK] = {"LOCK", 48, NEED_REQ, true, srv_lock, SRV_TRY_INLINE},
+    [SMB2_IOCTL] = {"IOCTL", 57, NEED_REQ, true, srv_ioctl, SRV_TRY_INLINE},
+    [SMB2_CANCEL] = {"CANCEL", 4, NEED_OPT, false, srv_cancel, SRV_TRY_INLINE},
+    [SMB2_ECHO] = {"ECHO", 4, NEED_OPT, false, srv_echo, SRV_TRY_INLINE},
+    [SMB2_QUERY_DIRECTORY] = {"QUERY_DIRECTORY", 33, NEED_REQ, true, srv_query_directory,
+                              SRV_ON_POOL},
+    [SMB2_CHANGE_NOTIFY] = {"CHANGE_NOTIFY", 32, NEED_REQ, true, NULL, SRV_TRY_INLINE},
+    [SMB2_QUERY_INFO] = {"QUERY_INFO", 41, NEED_REQ, true, srv_query_info, SRV_TRY_INLINE},
+    [SMB2_SET_INFO] = {"SET_INFO", 33, NEED_REQ, true, srv_set_info, SRV_ON_POOL},
     /* 24 (oplock) or 36 (lease) */
-    [SMB2_OPLOCK_BREAK] = {"OPLOCK_BREAK", 0, SRV_NEED_REQUIRED, true, NULL},
+    [SMB2_OPLOCK_BREAK] = {"OPLOCK_BREAK", 0, NEED_REQ, true, NULL, SRV_TRY_INLINE},
 };
 
 const struct srv_cmd *srv_cmd_lookup(uint16_t command)
@@ -67,6 +77,14 @@ struct srv_frame_ctx {
     ntstatus_t prev_status;
     struct smb2_file_id fid; /* the last FileId, for related requests */
     bool have_fid;
+    /* the walk over the frame's elements, resumable on the pool */
+    struct smb2_chain ch;
+    const uint8_t *frame;
+    uint8_t *copy; /* the frame with its first element's RELATED flag cleared */
+    unsigned idx;
+    bool punted;             /* an element would block: the rest runs on the pool */
+    struct srv_req punt_req; /* that element as admitted (credits charged) */
+    uint16_t punt_granted;
 };
 
 /* ---- generic checks ---- */
@@ -186,7 +204,8 @@ static void inherit_related(struct srv_frame_ctx *f, struct srv_req *r, bool rel
 
 /* An unknown command still has its session resolved (and its signature
  * checked), so that its STATUS_INVALID_PARAMETER response is signed. */
-static const struct srv_cmd unknown_cmd = {"UNKNOWN", 0, SRV_NEED_OPTIONAL, false, NULL};
+static const struct srv_cmd unknown_cmd = {"UNKNOWN", 0,    SRV_NEED_OPTIONAL,
+                                           false,     NULL, SRV_TRY_INLINE};
 
 static ntstatus_t run_handler(struct srv_frame_ctx *f, struct srv_req *r, bool related)
 {
@@ -281,10 +300,28 @@ static size_t rsp_body_cap(const struct srv_frame_ctx *f, const struct srv_req *
     return want;
 }
 
+/* r would block (lib/vfs nowait mode) and has changed nothing: it is run
+ * again, as admitted, on the pool (srv_dispatch_resume). */
+static bool punt(struct srv_frame_ctx *f, const struct srv_req *entry, uint16_t granted)
+{
+    f->punted = true;
+    f->punt_req = *entry;
+    f->punt_granted = granted;
+    return true;
+}
+
 /* Build the response element of r into the frame buffer. */
 static bool build_response(struct srv_frame_ctx *f, struct srv_req *r, uint16_t granted,
                            bool related)
 {
+    bool nowait = vfs_nowait();
+    struct srv_req entry;
+    if (nowait) {
+        const struct srv_cmd *cmd = srv_cmd_lookup(r->hdr.command);
+        if (cmd && cmd->where == SRV_ON_POOL)
+            return punt(f, r, granted);
+        entry = *r;
+    }
     size_t off = f->out.len;
     size_t pad = (8 - (off - 4) % 8) % 8;
     size_t body = rsp_body_cap(f, r);
@@ -300,6 +337,11 @@ static bool build_response(struct srv_frame_ctx *f, struct srv_req *r, uint16_t 
     r->rsp_tree_id = r->hdr.tree_id;
     ntstatus_t st = run_handler(f, r, related);
     r->w = NULL; /* w lives on this stack frame: handlers use it only while they run */
+    if (nt_eq(st, STATUS_SIGNET_WOULD_BLOCK)) {
+        if (nowait)
+            return punt(f, &entry, granted);
+        st = STATUS_INTERNAL_ERROR; /* only nowait mode may say so */
+    }
     if (r->disconnect)
         return false;
     if (keeps_body(st) && !nt_ok(wr_status(&w)))
@@ -319,6 +361,20 @@ static bool build_response(struct srv_frame_ctx *f, struct srv_req *r, uint16_t 
         .off = off, .preauth_sess = r->preauth_sess, .hash_conn = r->hash_into_conn};
     decide_signing(rec, r, st);
     f->out.len = off + wr_pos(&w);
+    return true;
+}
+
+/* The response of an admitted element, and what a related one after it
+ * inherits. */
+static bool respond_elem(struct srv_frame_ctx *f, struct srv_req *r, uint16_t granted)
+{
+    if (!build_response(f, r, granted, r->related))
+        return false;
+    if (f->punted)
+        return true;
+    f->have_prev = true;
+    f->prev_session_id = r->rsp_session_id;
+    f->prev_tree_id = r->rsp_tree_id;
     return true;
 }
 
@@ -343,12 +399,7 @@ static bool process_elem(struct srv_frame_ctx *f, const struct smb2_chain_elem *
     if (r.hdr.command != SMB2_CANCEL)
         granted = srv_credits_grant(&c->credits, r.hdr.credit_request);
     inherit_related(f, &r, e->related);
-    if (!build_response(f, &r, granted, e->related))
-        return false;
-    f->have_prev = true;
-    f->prev_session_id = r.rsp_session_id;
-    f->prev_tree_id = r.rsp_tree_id;
-    return true;
+    return respond_elem(f, &r, granted);
 }
 
 /* ---- the response frame ---- */
@@ -401,77 +452,76 @@ void srv_dispatch_prepare(struct srv_conn *c)
 
 void srv_dispatch_free(struct srv_conn *c)
 {
-    if (c->fctx)
+    if (c->fctx) {
         buf_free(&c->fctx->out);
+        free(c->fctx->copy);
+    }
     free(c->fctx);
     c->fctx = NULL;
 }
 
-/* Does the frame hold a command that touches the disk? Such a frame is
- * processed on libuv's thread pool (srv_conn.c), unless it also holds a
- * NEGOTIATE, SESSION_SETUP or TREE_CONNECT, which use server-wide state and
- * run on the loop (no client sends those compounded with file operations). */
-bool srv_dispatch_wants_pool(const uint8_t *frame, size_t len)
+/* Does the frame hold a NEGOTIATE, SESSION_SETUP or TREE_CONNECT? They use
+ * server-wide state, so such a frame runs on the loop, blocking (no client
+ * sends those compounded with file operations). */
+bool srv_dispatch_loop_only(const uint8_t *frame, size_t len)
 {
     struct smb2_chain ch;
     struct smb2_chain_elem e;
-    bool disk = false;
     smb2_chain_init(&ch, frame, len);
     while (smb2_chain_next(&ch, &e)) {
-        switch (e.hdr.command) {
-        case SMB2_NEGOTIATE:
-        case SMB2_SESSION_SETUP:
-        case SMB2_TREE_CONNECT:
-            return false;
-        case SMB2_CREATE:
-        case SMB2_CLOSE:
-        case SMB2_FLUSH:
-        case SMB2_READ:
-        case SMB2_WRITE:
-        case SMB2_LOCK:
-        case SMB2_QUERY_DIRECTORY:
-        case SMB2_QUERY_INFO:
-        case SMB2_SET_INFO:
-        case SMB2_LOGOFF:
-        case SMB2_TREE_DISCONNECT:
-            disk = true; /* closing opens may remove files */
-            break;
-        default:
-            break;
-        }
+        const struct srv_cmd *cmd = srv_cmd_lookup(e.hdr.command);
+        if (cmd && cmd->where == SRV_ON_LOOP)
+            return true;
     }
-    return disk;
+    return false;
 }
 
-/* Runs every element of the frame; touches nothing outside the connection. */
-bool srv_dispatch_build(struct srv_conn *c, const uint8_t *frame, size_t len)
+static bool walk_start(struct srv_frame_ctx *f, const uint8_t *frame, size_t len)
 {
-    struct srv_frame_ctx *f = c->fctx;
-    if (!f)
-        return false;
     bool ok = nt_ok(buf_reserve(&f->out, 4));
     f->out.len = 4;
+    f->frame = frame;
+    f->idx = 0;
+    f->punted = false;
+    free(f->copy);
+    f->copy = NULL;
     /* A first element marked related is answered STATUS_INVALID_PARAMETER
      * (3.3.5.2.7.2, as Windows), not dropped: the chain is walked over a copy
      * with that flag cleared, the element itself verified as received. */
-    uint8_t *copy = NULL;
     if (len >= SMB2_HDR_SIZE && (le32_get(frame + 16) & SMB2_FLAGS_RELATED_OPERATIONS) &&
-        (copy = malloc(len)) != NULL) {
-        memcpy(copy, frame, len);
-        le32_put(copy + 16, le32_get(frame + 16) & ~(uint32_t)SMB2_FLAGS_RELATED_OPERATIONS);
+        (f->copy = malloc(len)) != NULL) {
+        memcpy(f->copy, frame, len);
+        le32_put(f->copy + 16, le32_get(frame + 16) & ~(uint32_t)SMB2_FLAGS_RELATED_OPERATIONS);
     }
-    struct smb2_chain ch;
+    smb2_chain_init(&f->ch, f->copy ? f->copy : frame, len);
+    return ok;
+}
+
+/* Runs the elements not run yet (a punted one first); stops at the next
+ * punt. Touches nothing outside the connection but lib/vfs. */
+static bool walk_run(struct srv_frame_ctx *f)
+{
+    struct srv_conn *c = f->c;
+    bool ok = true;
+    if (f->punted) {
+        f->punted = false;
+        struct srv_req r = f->punt_req;
+        ok = respond_elem(f, &r, f->punt_granted);
+    }
     struct smb2_chain_elem e;
-    smb2_chain_init(&ch, copy ? copy : frame, len);
-    for (unsigned i = 0; ok && smb2_chain_next(&ch, &e); i++) {
-        if (copy && i == 0) {
-            e.msg = frame;
+    while (ok && !f->punted && smb2_chain_next(&f->ch, &e)) {
+        if (f->copy && f->idx == 0) {
+            e.msg = f->frame;
             e.related = true;
         }
+        f->idx++;
         ok = process_elem(f, &e);
     }
-    free(copy);
-    if (ok && !nt_ok(smb2_chain_status(&ch))) {
+    if (ok && f->punted)
+        return true;
+    free(f->copy);
+    f->copy = NULL;
+    if (ok && !nt_ok(smb2_chain_status(&f->ch))) {
         sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): malformed compound chain: disconnecting", c->id,
                c->peer);
         ok = false;
@@ -479,6 +529,36 @@ bool srv_dispatch_build(struct srv_conn *c, const uint8_t *frame, size_t len)
     if (ok && f->n > 0)
         ok = finalize(f);
     return ok;
+}
+
+/* Runs every element of the frame, blocking. */
+bool srv_dispatch_build(struct srv_conn *c, const uint8_t *frame, size_t len)
+{
+    struct srv_frame_ctx *f = c->fctx;
+    if (!f)
+        return false;
+    bool ok = walk_start(f, frame, len) && walk_run(f);
+    f->punted = false;
+    return ok;
+}
+
+enum srv_build srv_dispatch_try(struct srv_conn *c, const uint8_t *frame, size_t len)
+{
+    struct srv_frame_ctx *f = c->fctx;
+    if (!f)
+        return SRV_BUILD_FAILED;
+    bool was = vfs_nowait_set(true);
+    bool ok = walk_start(f, frame, len) && walk_run(f);
+    vfs_nowait_set(was);
+    if (!ok)
+        return SRV_BUILD_FAILED;
+    return f->punted ? SRV_BUILD_PUNTED : SRV_BUILD_DONE;
+}
+
+bool srv_dispatch_resume(struct srv_conn *c)
+{
+    struct srv_frame_ctx *f = c->fctx;
+    return f && f->punted && walk_run(f);
 }
 
 /* On the loop: send what build made. False means disconnect. */

@@ -185,6 +185,7 @@ struct srv {
     unsigned n_conns;
     uint64_t next_conn_id;
     uint64_t next_session_id;
+    uint64_t frames_in; /* frames received, all connections (srv_run's busy poll) */
     uint8_t server_guid[16];
     uint64_t start_time;
     bool shutting_down;
@@ -234,6 +235,13 @@ typedef ntstatus_t (*srv_handler_fn)(struct srv_req *r);
 
 enum srv_need { SRV_NEED_NONE, SRV_NEED_OPTIONAL, SRV_NEED_REQUIRED };
 
+/* Where a command runs (srv_conn.c "Where a frame runs"). */
+enum srv_where {
+    SRV_TRY_INLINE, /* on the loop in lib/vfs nowait mode; the pool if that would block */
+    SRV_ON_POOL,    /* may block: on the thread pool */
+    SRV_ON_LOOP,    /* uses server-wide state: its frame runs on the loop, blocking */
+};
+
 /* One row of the dispatch table ([MS-SMB2] 3.3.5.2). */
 struct srv_cmd {
     const char *name;
@@ -241,6 +249,7 @@ struct srv_cmd {
     enum srv_need session;
     bool tree;
     srv_handler_fn handler; /* NULL: STATUS_NOT_IMPLEMENTED */
+    enum srv_where where;
 };
 
 const struct srv_cmd *srv_cmd_lookup(uint16_t command);
@@ -274,9 +283,15 @@ static inline uint16_t srv_credit_charge_for(uint32_t payload)
 }
 
 /* srv_dispatch.c: the split the thread pool needs. prepare and finish run on
- * the loop, build anywhere (it touches only this connection). */
-bool srv_dispatch_wants_pool(const uint8_t *frame, size_t len);
+ * the loop; try on the loop in lib/vfs nowait mode, stopping at the first
+ * element that would block (PUNTED); resume runs the rest, blocking, on the
+ * pool (it touches only this connection and lib/vfs). build runs a whole
+ * frame blocking, for the frames srv_dispatch_loop_only keeps on the loop. */
+enum srv_build { SRV_BUILD_FAILED, SRV_BUILD_DONE, SRV_BUILD_PUNTED };
+bool srv_dispatch_loop_only(const uint8_t *frame, size_t len);
 void srv_dispatch_prepare(struct srv_conn *c);
+enum srv_build srv_dispatch_try(struct srv_conn *c, const uint8_t *frame, size_t len);
+bool srv_dispatch_resume(struct srv_conn *c);
 bool srv_dispatch_build(struct srv_conn *c, const uint8_t *frame, size_t len);
 bool srv_dispatch_finish(struct srv_conn *c, bool ok);
 

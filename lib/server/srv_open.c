@@ -95,12 +95,14 @@ ntstatus_t srv_open_lookup(struct srv_req *r, const struct smb2_file_id *id, str
 
 ntstatus_t srv_open_close(struct srv_conn *c, struct srv_open *o)
 {
+    ntstatus_t st = vfs_close(o->f);
+    if (nt_eq(st, STATUS_SIGNET_WOULD_BLOCK))
+        return st; /* nowait mode: nothing closed yet */
     uint64_t slot = o->id & 0xFFFFFFFFu;
     if (slot < c->opens.cap && c->opens.slots[slot] == o) {
         c->opens.slots[slot] = NULL;
         c->opens.n--;
     }
-    ntstatus_t st = vfs_close(o->f);
     free(o);
     return st;
 }
