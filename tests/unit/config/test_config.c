@@ -23,6 +23,7 @@ static void defaults_are_windows_24h2(void **state)
     assert_int_equal(c.client.policy.algs.count, 3);
     assert_int_equal(c.client.policy.algs.ids[0], SMB2_SIGNING_AES_GMAC);
     assert_int_equal(c.server.invalid_auth_delay_ms, 2000);
+    assert_int_equal(c.server.busy_poll_us, 50);
     assert_int_equal(c.server.map_to_guest, CFG_MAP_TO_GUEST_NEVER);
     assert_int_equal(c.server.min_protocol, SMB2_DIALECT_0202);
     assert_int_equal(c.server.max_protocol, SMB2_DIALECT_0311);
@@ -40,6 +41,7 @@ static const char full[] = "# a comment\n"
                            "  log level = 2\n"
                            "  server signing audit = yes\n"
                            "  invalid authentication delay = 0\n"
+                           "  busy poll = 0\n"
                            "[client]\n"
                            "  client signing = desired\n"
                            "  client insecure guest logons = yes\n"
@@ -74,6 +76,7 @@ static void full_file_parses(void **state)
     assert_int_equal(c.server.log_level, CFG_LOG_INFO);
     assert_true(c.server.signing_audit);
     assert_int_equal(c.server.invalid_auth_delay_ms, 0);
+    assert_int_equal(c.server.busy_poll_us, 0);
     assert_int_equal(c.client.policy.signing, SEC_CLIENT_SIGNING_DESIRED);
     assert_true(c.client.policy.allow_insecure_guest);
     assert_int_equal(c.client.max_protocol, SMB2_DIALECT_0302);
@@ -121,6 +124,7 @@ static void errors_name_file_line_and_fix(void **state)
                  "'server min protocol' (SMB3_11) is above 'server max protocol' (SMB2_10)");
     expect_error("[global]\ninvalid authentication delay = 150\n", "steps of 100");
     expect_error("[global]\ninvalid authentication delay = 20000\n", "steps of 100");
+    expect_error("[global]\nbusy poll = 1001\n", "microseconds from 0 to 1000");
     expect_error("[global]\nlisten = 127.0.0.1\n", "'listen'");
     expect_error("[global]\nlisten = 300.0.0.1:445\n", "'listen'");
     expect_error("[global]\nlisten = 127.0.0.1:0\n", "'listen'");
