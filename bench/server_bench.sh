@@ -114,6 +114,7 @@ grep -q "ready:" "$TMP/signetd/stderr.txt" ||
 FILE=big.bin
 head -c "$SIZE" /dev/urandom >"$TMP/$FILE"
 chmod 644 "$TMP/$FILE"
+sync -f "$TMP"   # its 1 GiB of dirty pages would slow the first round's puts
 ln "$TMP/$FILE" "$TMP/smbd/share/$FILE"
 ln "$TMP/$FILE" "$TMP/signetd/share/$FILE"
 PUTSRC=$TMP/$FILE
@@ -261,7 +262,7 @@ one_xfer() { # round op who
         cmd="put $PUTSRC put.bin"
     fi
     run_timed "$TMP/t" "${SMBC[@]}" //127.0.0.1/share -p "$port" -c "$cmd"
-    read -r secs rc <"$TMP/t"
+    read -r secs rc _ <"$TMP/t"
     if [ "$op" = put ] && [ "$rc" = 0 ]; then
         local sz
         sz=$(stat -c %s "${SHAREDIR[$who]}/put.bin" 2>/dev/null || echo 0)
