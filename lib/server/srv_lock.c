@@ -1,7 +1,9 @@
-/* LOCK. [MS-SMB2] 3.3.5.14: a request either unlocks ranges or takes them;
- * the flag combinations of 3.3.5.14 only; more than one lock in a request
- * must each say FAIL_IMMEDIATELY. Taking several locks is all or nothing:
- * the ones granted are released when a later one fails (3.3.5.14.2).
+/* LOCK. [MS-SMB2] 3.3.5.14: a request either unlocks ranges (its first
+ * element says UNLOCK) or takes them. Unlocks go one by one; taking several
+ * locks is all or nothing: the ones granted are released when a later one
+ * fails (3.3.5.14.2). A shared lock stacks on the same open's exclusive
+ * one, and an unlock removes an exclusive lock before a shared one
+ * (lib/vfs/lock.c).
  *
  * Blocking locks are not held pending: a conflicting lock without
  * FAIL_IMMEDIATELY answers STATUS_FILE_LOCK_CONFLICT at once (what Windows
@@ -12,16 +14,15 @@
 #include "vfs/vfs.h"
 #include "wire/lock.h"
 
-static ntstatus_t check_flags(const struct smb2_lock_req *q, bool *unlock)
+/* 3.3.5.14.2: every element of a lock request must be a valid lock (never
+ * UNLOCK), and with more than one each must say FAIL_IMMEDIATELY. */
+static ntstatus_t check_lock_flags(const struct smb2_lock_req *q)
 {
-    *unlock = (q->locks[0].flags & SMB2_LOCKFLAG_UNLOCK) != 0;
     for (uint16_t i = 0; i < q->lock_count; i++) {
         const struct smb2_lock_element *e = &q->locks[i];
-        if (!smb2_lock_flags_valid(e->flags))
+        if (!smb2_lock_flags_valid(e->flags) || (e->flags & SMB2_LOCKFLAG_UNLOCK))
             return STATUS_INVALID_PARAMETER;
-        if (((e->flags & SMB2_LOCKFLAG_UNLOCK) != 0) != *unlock)
-            return STATUS_INVALID_PARAMETER;
-        if (!*unlock && q->lock_count > 1 && !(e->flags & SMB2_LOCKFLAG_FAIL_IMMEDIATELY))
+        if (q->lock_count > 1 && !(e->flags & SMB2_LOCKFLAG_FAIL_IMMEDIATELY))
             return STATUS_INVALID_PARAMETER;
     }
     return STATUS_SUCCESS;
@@ -50,9 +51,14 @@ static ntstatus_t take(struct srv_open *o, const struct smb2_lock_req *q)
     return STATUS_SUCCESS;
 }
 
+/* 3.3.5.14.1: the elements one by one, stopping at the first that is not a
+ * plain UNLOCK (STATUS_INVALID_PARAMETER) or names a range this open has not
+ * locked (STATUS_RANGE_NOT_LOCKED); the ones before it stay unlocked. */
 static ntstatus_t release(struct srv_open *o, const struct smb2_lock_req *q)
 {
     for (uint16_t i = 0; i < q->lock_count; i++) {
+        if (q->locks[i].flags != SMB2_LOCKFLAG_UNLOCK)
+            return STATUS_INVALID_PARAMETER;
         ntstatus_t st = vfs_unlock(o->f, q->locks[i].offset, q->locks[i].length);
         if (!nt_ok(st))
             return st;
@@ -69,8 +75,8 @@ ntstatus_t srv_lock(struct srv_req *r)
     ntstatus_t st = srv_open_lookup(r, &q.file_id, &o);
     if (!nt_ok(st))
         return st;
-    bool unlock;
-    st = check_flags(&q, &unlock);
+    bool unlock = (q.locks[0].flags & SMB2_LOCKFLAG_UNLOCK) != 0;
+    st = unlock ? STATUS_SUCCESS : check_lock_flags(&q);
     if (!nt_ok(st))
         return st;
     if (o->is_dir)

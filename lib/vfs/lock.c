@@ -5,6 +5,7 @@
 #include "vfs/internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Inclusive end of a non-empty range, or false if it wraps 64 bits. */
 static bool range_end(uint64_t off, uint64_t len, uint64_t *last)
@@ -35,12 +36,17 @@ static bool overlaps(uint64_t a_off, uint64_t a_len, uint64_t b_off, uint64_t b_
     return a_off <= b_last && b_off <= a_last;
 }
 
-static bool lock_conflict_locked(const struct vfs_node *n, uint64_t off, uint64_t len,
+/* Two shared locks never conflict, and a shared lock stacks on an exclusive
+ * one the same open holds ([MS-FSA] 2.1.5.7; Windows and Samba agree). */
+static bool lock_conflict_locked(const struct vfs_file *f, uint64_t off, uint64_t len,
                                  bool exclusive)
 {
+    const struct vfs_node *n = f->node;
     for (size_t i = 0; i < n->nlocks; i++) {
         const struct vfs_lock_rec *l = &n->locks[i];
-        if ((exclusive || l->exclusive) && overlaps(l->off, l->len, off, len))
+        if (!exclusive && (!l->exclusive || l->owner == f))
+            continue;
+        if (overlaps(l->off, l->len, off, len))
             return true;
     }
     return false;
@@ -57,7 +63,7 @@ ntstatus_t vfs_lock(struct vfs_file *f, uint64_t off, uint64_t len, bool exclusi
     struct vfs_node *n = f->node;
     ntstatus_t st = STATUS_SUCCESS;
     pthread_mutex_lock(&s->mu);
-    if (lock_conflict_locked(n, off, len, exclusive)) {
+    if (lock_conflict_locked(f, off, len, exclusive)) {
         st = STATUS_LOCK_NOT_GRANTED;
     } else if (n->nlocks == n->cap_locks) {
         size_t cap = n->cap_locks ? n->cap_locks * 2 : 4;
@@ -83,13 +89,22 @@ ntstatus_t vfs_unlock(struct vfs_file *f, uint64_t off, uint64_t len)
     struct vfs_node *n = f->node;
     ntstatus_t st = STATUS_RANGE_NOT_LOCKED;
     pthread_mutex_lock(&s->mu);
-    for (size_t i = n->nlocks; i-- > 0;) {
-        struct vfs_lock_rec *l = &n->locks[i];
-        if (l->owner == f && l->off == off && l->len == len) {
-            *l = n->locks[--n->nlocks];
-            st = STATUS_SUCCESS;
-            break;
-        }
+    /* Of the locks this open holds on exactly this range, an exclusive one
+     * goes first, else the oldest shared one (Samba's order, which
+     * smb2.lock.unlock checks); the rest keep their order. */
+    size_t found = n->nlocks;
+    for (size_t i = 0; i < n->nlocks; i++) {
+        const struct vfs_lock_rec *l = &n->locks[i];
+        if (l->owner != f || l->off != off || l->len != len)
+            continue;
+        if (found == n->nlocks || (l->exclusive && !n->locks[found].exclusive))
+            found = i;
+    }
+    if (found < n->nlocks) {
+        memmove(&n->locks[found], &n->locks[found + 1],
+                (n->nlocks - found - 1) * sizeof n->locks[0]);
+        n->nlocks--;
+        st = STATUS_SUCCESS;
     }
     vfs_unlock_fn hook = nt_ok(st) ? s->unlock_fn : NULL;
     void *ctx = s->unlock_ctx;

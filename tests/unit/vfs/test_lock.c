@@ -51,7 +51,8 @@ static void conflicts(void **state)
     /* overflow is refused; the last byte of the 64-bit space can be locked */
     assert_status(vfs_lock(a, UINT64_MAX, 2, true), STATUS_INVALID_PARAMETER);
     assert_status(vfs_lock(a, UINT64_MAX, 1, true), STATUS_SUCCESS);
-    assert_status(vfs_lock(b, 0, UINT64_MAX, false), STATUS_LOCK_NOT_GRANTED);
+    assert_status(vfs_lock(b, 1, UINT64_MAX, false),
+                  STATUS_LOCK_NOT_GRANTED); /* up to the last byte */
 
     /* closing releases a's locks and tells the server */
     struct hook_count hc = {0};
@@ -61,6 +62,37 @@ static void conflicts(void **state)
     assert_status(vfs_lock(b, 0, 2, true), STATUS_SUCCESS);
     assert_status(vfs_unlock(b, 0, 2), STATUS_SUCCESS);
     assert_int_equal(hc.calls, 2);
+    vfs_close(b);
+}
+
+/* [MS-FSA] 2.1.5.7 / Samba: a shared lock stacks on the same open's
+ * exclusive one (not on another open's), and an unlock of a stacked range
+ * removes the exclusive lock first (smb2.lock.valid-request, .unlock). */
+static void stacking(void **state)
+{
+    struct scratch *t = *state;
+    struct vfs_file *a = NULL, *b = NULL;
+    scratch_write(t, "s", "0123456789abcdef");
+    assert_status(open_as(t->share, "s", RW, FILE_OPEN, 0, &a, NULL), STATUS_SUCCESS);
+    assert_status(open_as(t->share, "s", RW, FILE_OPEN, 0, &b, NULL), STATUS_SUCCESS);
+    assert_status(vfs_lock(a, 0, 10, true), STATUS_SUCCESS);
+    assert_status(vfs_lock(a, 0, 10, false), STATUS_SUCCESS); /* stacks */
+    assert_status(vfs_lock(b, 0, 10, false), STATUS_LOCK_NOT_GRANTED);
+    assert_status(vfs_lock(a, 0, 10, true), STATUS_LOCK_NOT_GRANTED);
+    /* the first unlock takes the exclusive lock: b's shared lock now fits */
+    assert_status(vfs_unlock(a, 0, 10), STATUS_SUCCESS);
+    assert_status(vfs_lock(b, 2, 4, false), STATUS_SUCCESS);
+    assert_status(vfs_lock(b, 2, 1, true), STATUS_LOCK_NOT_GRANTED); /* a's shared remains */
+    assert_status(vfs_unlock(a, 0, 10), STATUS_SUCCESS);
+    assert_status(vfs_unlock(a, 0, 10), STATUS_RANGE_NOT_LOCKED);
+    /* the order holds with the shared lock taken first, too */
+    assert_status(vfs_lock(a, 20, 0, false), STATUS_SUCCESS);
+    assert_status(vfs_lock(a, 20, 0, true), STATUS_SUCCESS); /* zero-length: no overlap */
+    assert_status(vfs_unlock(a, 20, 0), STATUS_SUCCESS);
+    assert_status(vfs_lock(b, 15, 10, false), STATUS_SUCCESS); /* a's shared is left */
+    assert_status(vfs_unlock(b, 15, 10), STATUS_SUCCESS);
+    assert_status(vfs_lock(b, 15, 10, true), STATUS_LOCK_NOT_GRANTED);
+    vfs_close(a);
     vfs_close(b);
 }
 
@@ -149,6 +181,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(conflicts, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(stacking, scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(zero_length, scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(per_file, scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(threads, scratch_setup, scratch_teardown),
