@@ -2,11 +2,12 @@
  * FileBothDirectory, FileIdBothDirectory, FileIdFullDirectory and
  * FileNames information; RESTART_SCANS and REOPEN restart the enumeration
  * with the request's pattern (as does the first request on an open);
- * RETURN_SINGLE_ENTRY stops after one entry; INDEX_SPECIFIED is accepted and
- * ignored (Samba does the same: FileIndex positions are not stable on
- * POSIX). The end is STATUS_NO_MORE_FILES, or STATUS_NO_SUCH_FILE when the
- * first request of an enumeration matches nothing. Entries are written
- * straight into the response frame (fscc_dir_writer). */
+ * RETURN_SINGLE_ENTRY stops after one entry. FileIndex is the entry's place
+ * in the enumeration (from 1; [MS-FSCC] 2.4 leaves it to the file system);
+ * INDEX_SPECIFIED is accepted and the enumeration goes on from where it is,
+ * as Windows does (a resume by index is optional, [MS-SMB2] <54>). The end is STATUS_NO_MORE_FILES,
+ * or STATUS_NO_SUCH_FILE when the first request of an enumeration matches nothing. Entries are
+ * written straight into the response frame (fscc_dir_writer). */
 #include "server/srv_int.h"
 
 #include "base/utf16.h"
@@ -19,7 +20,8 @@
 
 static void to_entry(const struct vfs_dirent *d, struct fscc_dir_entry *e)
 {
-    *e = (struct fscc_dir_entry){.creation_time = d->st.creation_time,
+    *e = (struct fscc_dir_entry){.file_index = d->dir_index,
+                                 .creation_time = d->st.creation_time,
                                  .last_access_time = d->st.last_access_time,
                                  .last_write_time = d->st.last_write_time,
                                  .change_time = d->st.change_time,

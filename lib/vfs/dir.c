@@ -56,6 +56,7 @@ ntstatus_t vfs_dir_rewind(struct vfs_file *dir, const char *pattern, size_t patt
     if (dir->dir)
         rewinddir(dir->dir);
     dir->dot_done = dir->dotdot_done = false;
+    dir->entries = 0;
     dir->have_unread = false;
     free(dir->unread); /* an entry of the old enumeration cannot be given back */
     dir->unread = NULL;
@@ -130,7 +131,7 @@ static ntstatus_t next_real_locked(struct vfs_file *d, struct vfs_dirent *out)
     }
 }
 
-static ntstatus_t next_locked(struct vfs_file *d, struct vfs_dirent *out)
+static ntstatus_t next_entry_locked(struct vfs_file *d, struct vfs_dirent *out)
 {
     ntstatus_t st = dir_open_locked(d);
     if (!nt_ok(st))
@@ -151,6 +152,14 @@ static ntstatus_t next_locked(struct vfs_file *d, struct vfs_dirent *out)
         return STATUS_SUCCESS;
     }
     return next_real_locked(d, out);
+}
+
+static ntstatus_t next_locked(struct vfs_file *d, struct vfs_dirent *out)
+{
+    ntstatus_t st = next_entry_locked(d, out);
+    if (nt_ok(st))
+        out->dir_index = ++d->entries;
+    return st;
 }
 
 ntstatus_t vfs_dir_next(struct vfs_file *dir, struct vfs_dirent *out)

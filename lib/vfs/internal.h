@@ -57,6 +57,7 @@ struct vfs_file {
     DIR *dir;
     char *pattern;
     bool dot_done, dotdot_done;
+    uint32_t entries; /* returned since the last rewind: the next dir_index - 1 */
     bool have_unread;
     struct vfs_dirent *unread;
 };

@@ -210,6 +210,7 @@ struct vfs_dirent {
     char name[VFS_NAME_MAX * 3 + 1]; /* UTF-8 */
     size_t name_len;
     struct vfs_stat st;
+    uint32_t dir_index; /* its place in this enumeration, from 1 (FileIndex) */
 };
 
 /* Restart the enumeration with a new pattern (vfs_name_match). The first

@@ -60,14 +60,25 @@ static void listing(void **state)
     assert_status(vfs_dir_next(d, &e), STATUS_SUCCESS);
     assert_string_equal(e.name, "c.dat");
     assert_int_equal(e.st.end_of_file, 3);
-    vfs_dir_unread(d); /* did not fit: give it back */
+    assert_int_equal(e.dir_index, 1); /* the first entry of this enumeration */
+    vfs_dir_unread(d);                /* did not fit: give it back */
     assert_status(vfs_dir_next(d, &e), STATUS_SUCCESS);
     assert_string_equal(e.name, "c.dat");
+    assert_int_equal(e.dir_index, 1);
     assert_status(vfs_dir_next(d, &e), STATUS_NO_MORE_FILES);
+
+    /* FileIndex counts the entries returned, "." and ".." included */
+    assert_status(vfs_dir_rewind(d, "*", 1), STATUS_SUCCESS);
+    for (uint32_t i = 1; i <= 3; i++) {
+        assert_status(vfs_dir_next(d, &e), STATUS_SUCCESS);
+        assert_int_equal(e.dir_index, i);
+    }
+    assert_string_not_equal(e.name, "..");
 
     assert_status(vfs_dir_rewind(d, "sub", 3), STATUS_SUCCESS);
     assert_status(vfs_dir_next(d, &e), STATUS_SUCCESS);
     assert_string_equal(e.name, "sub");
+    assert_int_equal(e.dir_index, 1);
     assert_true(e.st.is_dir);
     assert_int_equal(e.st.attributes, FILE_ATTRIBUTE_DIRECTORY);
     assert_status(vfs_dir_next(d, &e), STATUS_NO_MORE_FILES);
