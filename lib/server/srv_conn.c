@@ -40,7 +40,6 @@ static void conn_free(struct srv_conn *c)
     srv_dispatch_free(c);
     buf_free(&c->spare);
     buf_free(&c->frame);
-    buf_free(&c->frame_spare);
     if (c->cfg && --c->cfg->refs == 0)
         free(c->cfg);
     free(c);
@@ -152,8 +151,7 @@ static void on_write(uv_write_t *req, int status)
         srv_conn_close(c, uv_strerror(status));
         return;
     }
-    if (c->read_paused && !c->busy && !c->parked && !c->closing &&
-        c->write_bytes < SRV_WRITE_HIGH_WATER / 2) {
+    if (c->read_paused && !c->busy && !c->closing && c->write_bytes < SRV_WRITE_HIGH_WATER / 2) {
         c->read_paused = false;
         srv_conn_start(c);
     }
@@ -240,7 +238,7 @@ static void on_work_done(uv_work_t *req, int status)
     if (!c->closing) {
         if (!srv_dispatch_finish(c, ok))
             srv_conn_close(c, "protocol violation");
-        else if (!c->read_paused && !c->parked)
+        else if (!c->read_paused)
             srv_conn_start(c);
     } else {
         (void)srv_dispatch_finish(c, false);
@@ -249,9 +247,12 @@ static void on_work_done(uv_work_t *req, int status)
         conn_free(c);
 }
 
-/* The rest of a punted frame, on the pool. */
-static bool queue_punted(struct srv_conn *c)
+static bool dispatch(struct srv_conn *c)
 {
+    srv_dispatch_prepare(c);
+    enum srv_build b = srv_dispatch_try(c, c->frame.p, c->frame.len);
+    if (b != SRV_BUILD_PUNTED)
+        return srv_dispatch_finish(c, b == SRV_BUILD_DONE);
     c->work.data = c;
     if (uv_queue_work(c->srv->loop, &c->work, on_work, on_work_done) != 0)
         return srv_dispatch_finish(c, srv_dispatch_resume(c));
@@ -259,36 +260,6 @@ static bool queue_punted(struct srv_conn *c)
     c->handles_open++;
     uv_read_stop(&c->h.stream);
     return true;
-}
-
-static bool dispatch(struct srv_conn *c)
-{
-    srv_dispatch_prepare(c);
-    enum srv_build b = srv_dispatch_try(c, c->frame.p, c->frame.len);
-    if (b != SRV_BUILD_PUNTED)
-        return srv_dispatch_finish(c, b == SRV_BUILD_DONE);
-    if (c->write_jobs == 0)
-        return queue_punted(c);
-    /* WRITE jobs are on the pool (srv_write_job.c): this frame waits for
-     * them, reading nothing more, so that it never runs beside one. */
-    c->parked = true;
-    uv_read_stop(&c->h.stream);
-    return true;
-}
-
-void srv_conn_job_done(struct srv_conn *c)
-{
-    c->write_jobs--;
-    if (c->write_jobs == 0 && !c->closing) {
-        buf_free(&c->frame_spare); /* idle again: keep one frame buffer only */
-        if (c->parked) {
-            c->parked = false;
-            if (!queue_punted(c))
-                srv_conn_close(c, "protocol violation");
-        }
-    }
-    if (--c->handles_open == 0)
-        conn_free(c);
 }
 
 static bool handle_frame(struct srv_conn *c, const uint8_t *p, size_t len)
@@ -357,8 +328,8 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 static void on_timer(uv_timer_t *t)
 {
     struct srv_conn *c = t->data;
-    if (c->busy || c->parked)
-        return; /* a frame is on the thread pool, or waits for WRITE jobs */
+    if (c->busy)
+        return; /* a frame is on the thread pool: its state is the worker's */
     uint64_t now = uv_now(c->srv->loop);
     if (c->dialect == 0 && now - c->accepted_ms > SRV_NEGOTIATE_TIMEOUT_MS)
         srv_conn_close(c, "no NEGOTIATE in time");

@@ -37,7 +37,7 @@ static const struct srv_cmd cmd_table[SMB2_COMMAND_COUNT] = {
     [SMB2_CLOSE] = {"CLOSE", 24, NEED_REQ, true, srv_close, SRV_TRY_INLINE},
     [SMB2_FLUSH] = {"FLUSH", 24, NEED_REQ, true, srv_flush, SRV_ON_POOL},
     [SMB2_READ] = {"READ", 49, NEED_REQ, true, srv_read, SRV_TRY_INLINE},
-    [SMB2_WRITE] = {"WRITE", 49, NEED_REQ, true, srv_write, SRV_TRY_INLINE},
+    [SMB2_WRITE] = {"WRITE", 49, NEED_REQ, true, srv_write, SRV_ON_POOL},
     [SMB2_LOCK] = {"LOCK", 48, NEED_REQ, true, srv_lock, SRV_TRY_INLINE},
     [SMB2_IOCTL] = {"IOCTL", 57, NEED_REQ, true, srv_ioctl, SRV_TRY_INLINE},
     [SMB2_CANCEL] = {"CANCEL", 4, NEED_OPT, false, srv_cancel, SRV_TRY_INLINE},
@@ -209,8 +209,6 @@ static const struct srv_cmd unknown_cmd = {"UNKNOWN", 0,    SRV_NEED_OPTIONAL,
 
 static ntstatus_t run_handler(struct srv_frame_ctx *f, struct srv_req *r, bool related)
 {
-    if (r->late)
-        return r->late(r, r->late_ctx); /* admitted and checked when it arrived */
     const struct srv_cmd *cmd = srv_cmd_lookup(r->hdr.command);
     bool known = cmd != NULL;
     if (!known)
@@ -337,18 +335,12 @@ static bool build_response(struct srv_frame_ctx *f, struct srv_req *r, uint16_t 
     r->w = &w;
     r->rsp_session_id = r->hdr.session_id;
     r->rsp_tree_id = r->hdr.tree_id;
-    r->granted = granted;
     ntstatus_t st = run_handler(f, r, related);
     r->w = NULL; /* w lives on this stack frame: handlers use it only while they run */
     if (nt_eq(st, STATUS_SIGNET_WOULD_BLOCK)) {
         if (nowait)
             return punt(f, &entry, granted);
         st = STATUS_INTERNAL_ERROR; /* only nowait mode may say so */
-    }
-    if (nt_eq(st, STATUS_SIGNET_ASYNC)) {
-        if (r->sole)
-            return true; /* answered by srv_dispatch_late */
-        st = STATUS_INTERNAL_ERROR;
     }
     if (r->disconnect)
         return false;
@@ -394,8 +386,6 @@ static bool process_elem(struct srv_frame_ctx *f, const struct smb2_chain_elem *
                         .len = e->len,
                         .hdr = e->hdr,
                         .related = e->related,
-                        .sole = vfs_nowait() && f->frame == c->frame.p && !f->copy && f->idx == 1 &&
-                                e->hdr.next_command == 0,
                         .compound_fid = &f->fid,
                         .have_compound_fid = &f->have_fid};
     if (smb2_hdr_is_response(&r.hdr) || f->n >= SRV_MAX_COMPOUND)
@@ -444,8 +434,13 @@ static bool finalize(struct srv_frame_ctx *f)
 /* The per-frame state lives with the connection and the response buffer is
  * recycled after each write, so a warm connection allocates nothing per
  * message (design.md "Performance shape"). */
-static void fctx_reset(struct srv_conn *c, struct srv_frame_ctx *f)
+void srv_dispatch_prepare(struct srv_conn *c)
 {
+    if (!c->fctx)
+        c->fctx = calloc(1, sizeof *c->fctx);
+    struct srv_frame_ctx *f = c->fctx;
+    if (!f)
+        return;
     f->c = c;
     f->n = 0;
     f->have_prev = f->logon_failed = f->have_fid = false;
@@ -455,28 +450,14 @@ static void fctx_reset(struct srv_conn *c, struct srv_frame_ctx *f)
     buf_reset(&f->out);
 }
 
-void srv_dispatch_prepare(struct srv_conn *c)
-{
-    if (!c->fctx)
-        c->fctx = calloc(1, sizeof *c->fctx);
-    if (c->fctx)
-        fctx_reset(c, c->fctx);
-}
-
-static void fctx_free(struct srv_frame_ctx *f)
-{
-    if (f) {
-        buf_free(&f->out);
-        free(f->copy);
-    }
-    free(f);
-}
-
 void srv_dispatch_free(struct srv_conn *c)
 {
-    fctx_free(c->fctx);
-    fctx_free(c->late_fctx);
-    c->fctx = c->late_fctx = NULL;
+    if (c->fctx) {
+        buf_free(&c->fctx->out);
+        free(c->fctx->copy);
+    }
+    free(c->fctx);
+    c->fctx = NULL;
 }
 
 /* Does the frame hold a NEGOTIATE, SESSION_SETUP or TREE_CONNECT? They use
@@ -580,8 +561,12 @@ bool srv_dispatch_resume(struct srv_conn *c)
     return f && f->punted && walk_run(f);
 }
 
-static bool fctx_send(struct srv_conn *c, struct srv_frame_ctx *f, bool ok)
+/* On the loop: send what build made. False means disconnect. */
+bool srv_dispatch_finish(struct srv_conn *c, bool ok)
 {
+    struct srv_frame_ctx *f = c->fctx;
+    if (!f)
+        return false;
     unsigned delay = c->cfg->cfg.server.invalid_auth_delay_ms;
     if (ok && f->n > 0)
         ok = nt_ok(f->logon_failed && delay ? srv_conn_send_later(c, &f->out, delay)
@@ -593,28 +578,6 @@ static bool fctx_send(struct srv_conn *c, struct srv_frame_ctx *f, bool ok)
         buf_free(&f->out);
     f->out = (struct buf)BUF_INIT;
     return ok;
-}
-
-/* On the loop: send what build made. False means disconnect. */
-bool srv_dispatch_finish(struct srv_conn *c, bool ok)
-{
-    return c->fctx && fctx_send(c, c->fctx, ok);
-}
-
-bool srv_dispatch_late(struct srv_conn *c, struct srv_req *r)
-{
-    if (!c->late_fctx)
-        c->late_fctx = calloc(1, sizeof *c->late_fctx);
-    struct srv_frame_ctx *f = c->late_fctx;
-    if (!f)
-        return false;
-    fctx_reset(c, f);
-    bool ok = nt_ok(buf_reserve(&f->out, 4));
-    f->out.len = 4;
-    ok = ok && build_response(f, r, r->granted, false);
-    if (ok && f->n > 0)
-        ok = finalize(f);
-    return fctx_send(c, f, ok);
 }
 
 bool srv_dispatch_frame(struct srv_conn *c, const uint8_t *frame, size_t len)

@@ -38,7 +38,6 @@
 #define SRV_MAX_VFS_SHARES       64                          /* distinct share roots opened */
 #define SRV_QUERY_INFO_MAX       (16u * 1024) /* the largest class QUERY_INFO returns */
 #define SRV_MAX_GHOSTS           4 /* logged-off sessions kept to sign USER_SESSION_DELETED */
-#define SRV_MAX_WRITE_JOBS       4 /* WRITEs in flight on the pool per connection */
 
 /* A configuration snapshot, shared by the connections accepted under it. */
 struct srv_cfg {
@@ -77,7 +76,6 @@ struct srv_open {
     bool dir_started;  /* QUERY_DIRECTORY has rewound this enumeration */
     uint64_t position; /* FilePositionInformation, as set by the client */
     uint32_t mode;     /* FileModeInformation */
-    unsigned inflight; /* its WRITEs on the pool (srv_write_job.c): it cannot close */
 };
 
 struct srv_opens {
@@ -161,11 +159,6 @@ struct srv_conn {
     /* a frame being processed on the thread pool (srv_conn.c) */
     uv_work_t work;
     bool busy, work_ok;
-    /* WRITEs on the pool while the connection reads on (srv_write_job.c) */
-    unsigned write_jobs;
-    bool parked;                     /* a punted frame waits for them to finish */
-    struct srv_frame_ctx *late_fctx; /* their responses are built in it */
-    struct buf frame_spare;          /* a frame buffer back from a job */
 };
 
 /* `server signing audit` events kept for `signet status --audit`. */
@@ -218,12 +211,8 @@ struct srv_req {
     struct smb2_hdr hdr; /* with related-compound inheritance applied */
     struct srv_session *sess;
     struct srv_tree *tree;
-    bool req_signed;  /* SIGNED and verified */
-    bool related;     /* SMB2_FLAGS_RELATED_OPERATIONS */
-    bool sole;        /* the only element of c->frame, tried on the loop */
-    uint16_t granted; /* the credits its response grants */
-    ntstatus_t (*late)(struct srv_req *r, void *ctx); /* completes it instead of the handler */
-    void *late_ctx;
+    bool req_signed;                   /* SIGNED and verified */
+    bool related;                      /* SMB2_FLAGS_RELATED_OPERATIONS */
     struct smb2_file_id *compound_fid; /* the frame's last FileId (3.3.5.2.7.2) */
     bool *have_compound_fid;
     struct wr *w; /* positioned at the response body (offset 64) */
@@ -305,21 +294,6 @@ enum srv_build srv_dispatch_try(struct srv_conn *c, const uint8_t *frame, size_t
 bool srv_dispatch_resume(struct srv_conn *c);
 bool srv_dispatch_build(struct srv_conn *c, const uint8_t *frame, size_t len);
 bool srv_dispatch_finish(struct srv_conn *c, bool ok);
-/* On the loop: the response of a request admitted earlier, whose handler
- * said STATUS_SIGNET_ASYNC; r->late writes its body (or says its error).
- * Built, signed and sent like any other. False: disconnect. */
-bool srv_dispatch_late(struct srv_conn *c, struct srv_req *r);
-
-/* srv_write_job.c: a WRITE that is the only element of its frame runs its
- * pwrite on the pool while the connection reads on; up to
- * SRV_MAX_WRITE_JOBS per connection. Takes the frame buffer. Returns
- * STATUS_SIGNET_ASYNC, or STATUS_SIGNET_WOULD_BLOCK when it cannot start one
- * (the request then runs the usual way). */
-struct smb2_write_req;
-ntstatus_t srv_write_job_start(struct srv_req *r, struct srv_open *o,
-                               const struct smb2_write_req *q, uint64_t off);
-/* srv_conn.c: a job is done; resume a parked frame when it was the last. */
-void srv_conn_job_done(struct srv_conn *c);
 
 /* srv_open.c: the open table ([MS-SMB2] 3.3.1.10) */
 ntstatus_t srv_open_add(struct srv_conn *c, struct srv_open *tmpl, struct srv_open **out);

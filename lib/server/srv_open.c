@@ -95,8 +95,6 @@ ntstatus_t srv_open_lookup(struct srv_req *r, const struct smb2_file_id *id, str
 
 ntstatus_t srv_open_close(struct srv_conn *c, struct srv_open *o)
 {
-    if (o->inflight && vfs_nowait())
-        return STATUS_SIGNET_WOULD_BLOCK; /* a WRITE job uses it; waits for none */
     ntstatus_t st = vfs_close(o->f);
     if (nt_eq(st, STATUS_SIGNET_WOULD_BLOCK))
         return st; /* nowait mode: nothing closed yet */

@@ -3,8 +3,7 @@
  * FILE_APPEND_DATA on the open, a directory is STATUS_INVALID_DEVICE_REQUEST.
  * Offset 0xFFFFFFFFFFFFFFFF on an append-only open writes at the end
  * (3.3.5.13); the data is written from the request frame (no copy);
- * WRITE_THROUGH syncs before answering. A WRITE alone in its frame writes
- * on the pool while the connection reads on (srv_write_job.c). */
+ * WRITE_THROUGH syncs before answering. */
 #include "server/srv_int.h"
 
 #include "vfs/vfs.h"
@@ -46,8 +45,6 @@ ntstatus_t srv_write(struct srv_req *r)
     }
     if (off > INT64_MAX || q.length > INT64_MAX - off)
         return STATUS_INVALID_PARAMETER;
-    if (r->sole && vfs_nowait())
-        return srv_write_job_start(r, o, &q, off); /* or would block: the pool */
     size_t done = 0;
     if (q.length > 0) {
         st = vfs_pwrite(o->f, q.data, q.length, off, &done);

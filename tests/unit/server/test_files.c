@@ -161,65 +161,6 @@ static uint32_t do_read(struct tconn *t, struct smb2_file_id fid, uint32_t len, 
     return roundtrip(t, msg, wr_pos(&w));
 }
 
-/* WRITEs sent without waiting run on the pool while the connection reads on
- * (srv_write_job.c); a CLOSE right behind them waits for all of them: its
- * response comes last and sees every byte. Every response is signed and
- * answers its own MessageId. */
-static void test_pipelined_writes_then_close(void **state)
-{
-    (void)state;
-    struct tconn t;
-    on_share(&t, "rw");
-    struct smb2_file_id fid = {0};
-    assert_int_equal(do_create(&t, "pipe.txt", GENERIC_READ | GENERIC_WRITE, FILE_OVERWRITE_IF,
-                               FILE_NON_DIRECTORY_FILE, &fid),
-                     0);
-    enum { N = 6, CHUNK = 8 };
-    static const char *const chunks[N] = {"chunk-0.", "chunk-1.", "chunk-2.",
-                                          "chunk-3.", "chunk-4.", "chunk-5."};
-    uint64_t first_mid = t.mid;
-    uint8_t msg[512];
-    for (unsigned i = 0; i < N; i++) {
-        size_t len = write_at(&t, msg, sizeof msg, fid, chunks[i], (uint64_t)i * CHUNK);
-        tc_sign(&t, msg, len);
-        tc_send_raw(&t, msg, len);
-    }
-    size_t len = close_at(&t, msg, fid);
-    uint64_t close_mid = t.mid - 1;
-    tc_sign(&t, msg, len);
-    tc_send_raw(&t, msg, len);
-    bool seen[N] = {false};
-    for (unsigned i = 0; i < N; i++) {
-        assert_true(tc_recv(&t));
-        assert_true(tc_verify(&t, 0, t.rsp_len));
-        assert_int_equal(le16_get(t.rsp + 12), SMB2_WRITE);
-        assert_int_equal(rsp_status(&t), 0);
-        uint64_t k = le64_get(t.rsp + 24) - first_mid;
-        assert_true(k < N && !seen[k]);
-        seen[k] = true;
-        struct smb2_write_rsp wr;
-        assert_true(nt_ok(smb2_write_rsp_decode(t.rsp, t.rsp_len, &wr)));
-        assert_int_equal(wr.count, CHUNK);
-    }
-    assert_true(tc_recv(&t));
-    assert_true(tc_verify(&t, 0, t.rsp_len));
-    assert_int_equal(le64_get(t.rsp + 24), close_mid);
-    assert_int_equal(rsp_status(&t), 0);
-    struct smb2_close_rsp cr;
-    assert_true(nt_ok(smb2_close_rsp_decode(t.rsp, t.rsp_len, &cr)));
-    assert_int_equal(cr.end_of_file, N * CHUNK);
-    /* the bytes, in place */
-    assert_int_equal(do_create(&t, "pipe.txt", GENERIC_READ, FILE_OPEN, 0, &fid), 0);
-    assert_int_equal(do_read(&t, fid, 100, 0, 1), 0);
-    struct smb2_read_rsp rr;
-    assert_true(nt_ok(smb2_read_rsp_decode(t.rsp, t.rsp_len, &rr)));
-    assert_int_equal(rr.data_length, N * CHUNK);
-    for (unsigned i = 0; i < N; i++)
-        assert_memory_equal(rr.data + i * CHUNK, chunks[i], CHUNK);
-    assert_int_equal(do_close(&t, fid), 0);
-    tc_stop(&t);
-}
-
 static void test_create_write_read_close(void **state)
 {
     (void)state;
@@ -627,7 +568,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_write_read_close),
-        cmocka_unit_test(test_pipelined_writes_then_close),
         cmocka_unit_test(test_related_compound_inherits_file_id),
         cmocka_unit_test(test_query_directory_end_statuses),
         cmocka_unit_test(test_read_only_share_refuses_changes),
