@@ -537,9 +537,7 @@ bool srv_dispatch_build(struct srv_conn *c, const uint8_t *frame, size_t len)
     struct srv_frame_ctx *f = c->fctx;
     if (!f)
         return false;
-    bool ok = walk_start(f, frame, len) && walk_run(f);
-    f->punted = false;
-    return ok;
+    return walk_start(f, frame, len) && walk_run(f); /* blocking: nothing punts */
 }
 
 enum srv_build srv_dispatch_try(struct srv_conn *c, const uint8_t *frame, size_t len)

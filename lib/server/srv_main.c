@@ -292,23 +292,18 @@ unsigned srv_connection_count(const struct srv *s)
 #define SPIN_RETRY  64
 #define SPIN_MIN_NS 1000u
 
-static uint64_t mono_ns(void)
-{
-    return uv_hrtime();
-}
-
 /* Poll for up to budget ns after the last frame: did a frame come? false
  * in *alive when the loop has run dry. */
 static bool spin(struct srv *s, uint64_t budget, bool *alive)
 {
-    uint64_t seen = s->frames_in, last = mono_ns();
+    uint64_t seen = s->frames_in, last = uv_hrtime();
     bool hit = false;
     for (;;) {
         if (!uv_run(s->loop, UV_RUN_NOWAIT)) {
             *alive = false;
             return hit;
         }
-        uint64_t now = mono_ns();
+        uint64_t now = uv_hrtime();
         if (s->frames_in != seen) {
             seen = s->frames_in;
             last = now;
