@@ -1,7 +1,8 @@
 #!/bin/sh
 # The README's second command and what CI runs: install what the tests need,
 # build with -Werror under AddressSanitizer and UndefinedBehaviorSanitizer, run
-# the unit and known-answer tests, the interop suite against real peers
+# the unit and known-answer tests, the server's tests again under
+# ThreadSanitizer, the interop suite against real peers
 # (Samba, smbclient, smbtorture, impacket, nmap, tshark) that it starts on
 # loopback, replay every fuzz corpus and fuzz each target briefly, then print
 # the counts. Exit status 0 only if everything passed.
@@ -23,11 +24,29 @@ meson test -C $build --suite unit --suite vectors --print-errorlogs --no-rebuild
     >$build/test-output.txt 2>&1 || status=1
 tail -n 12 $build/test-output.txt
 
+# The server again under ThreadSanitizer: its pool threads and its loop
+# thread share each request's job data. Its unit tests here, and two interop
+# scripts against a TSan signetd below (a report fails them).
+tsan=build-tsan
+if [ ! -f $tsan/build.ninja ]; then
+    meson setup $tsan -Db_sanitize=thread -Db_lundef=false -Dbench=false >/dev/null
+fi
+tsan_tests="server/engine server/files server/dispatch server/admin"
+ninja -C $tsan tools/signetd tools/signet $(for t in $tsan_tests; do echo "tests/unit/server/test_server_${t#server/}"; done) \
+    >$tsan/ninja.log 2>&1 || { tail -n 30 $tsan/ninja.log; exit 1; }
+TSAN_OPTIONS=halt_on_error=1 meson test -C $tsan --no-rebuild --print-errorlogs $tsan_tests \
+    >$tsan/test-output.txt 2>&1 || status=1
+tail -n 8 $tsan/test-output.txt
+
 interop_log=$build/interop-summary.txt
 : >$interop_log
 if [ "${SIGNET_INTEROP:-1}" != 0 ]; then
     sh scripts/interop.sh $build >$interop_log 2>&1 || status=1
     cat $interop_log
+    echo "ThreadSanitizer signetd:" | tee -a $interop_log
+    TSAN_OPTIONS=halt_on_error=1 sh scripts/interop.sh $tsan server_smbtorture server_files \
+        >$tsan/interop-summary.txt 2>&1 || status=1
+    tee -a $interop_log <$tsan/interop-summary.txt
 fi
 
 fuzz_log=build-fuzz/fuzz-summary.txt
@@ -43,5 +62,6 @@ if [ -f scripts/fuzz.sh ]; then
     cat $fuzz_log
 fi
 
-python3 scripts/test_summary.py $build/meson-logs/testlog.json $fuzz_log $interop_log || status=1
+python3 scripts/test_summary.py $build/meson-logs/testlog.json $fuzz_log $interop_log \
+    $tsan/meson-logs/testlog.json || status=1
 exit $status

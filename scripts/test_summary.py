@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Count what the test command ran, by suite, from meson's test log, the fuzz
-summary and the interop summary, and print the closing line
+summary, the interop summary (every interop-total line in it) and the
+ThreadSanitizer build's test log, and print the closing line
 'total: N passed, N failed'.
 
 Each cmocka test case counts once ('[       OK ]' passed, '[  FAILED  ]' or
@@ -18,22 +19,33 @@ def cmocka_counts(text):
     return ok, failed, skipped
 
 
-def main():
-    log = sys.argv[1]
-    fuzz = sys.argv[2] if len(sys.argv) > 2 else None
-    interop = sys.argv[3] if len(sys.argv) > 3 else None
-    suites = {}
+def read_testlog(log, suites, suite_name=None):
     with open(log) as f:
         for line in f:
             t = json.loads(line)
             # "signet:unit / base/cursor" -> "unit"
-            suite = t["name"].split(" / ", 1)[0].split(":", 1)[-1]
+            suite = suite_name or t["name"].split(" / ", 1)[0].split(":", 1)[-1]
             ok, failed, skipped = cmocka_counts(t.get("stdout", "") or "")
             if t["result"] not in ("OK", "SKIP", "EXPECTEDFAIL") and failed == 0:
                 failed = 1
                 print(f"FAILED program: {t['name']} ({t['result']})")
             p, f_, s = suites.get(suite, (0, 0, 0))
             suites[suite] = (p + ok, f_ + failed, s + skipped)
+
+
+def main():
+    log = sys.argv[1]
+    fuzz = sys.argv[2] if len(sys.argv) > 2 else None
+    interop = sys.argv[3] if len(sys.argv) > 3 else None
+    tsan = sys.argv[4] if len(sys.argv) > 4 else None
+    suites = {}
+    read_testlog(log, suites)
+    if tsan:
+        try:
+            read_testlog(tsan, suites, "tsan")
+        except OSError:
+            print("tsan: no test log (the ThreadSanitizer tests did not run)")
+            suites["tsan"] = (0, 1, 0)
     total_p = total_f = 0
     for name in sorted(suites):
         p, f_, s = suites[name]
@@ -61,10 +73,11 @@ def main():
             text = open(interop).read()
         except OSError:
             text = ""
-        m = re.search(r"^interop-total: (\d+) scripts, (\d+) passed, (\d+) failed, "
-                      r"(\d+) skipped", text, re.M)
-        if m:
-            scripts, p, f_, skipped = map(int, m.groups())
+        runs = re.findall(r"^interop-total: (\d+) scripts, (\d+) passed, (\d+) failed, "
+                          r"(\d+) skipped", text, re.M)
+        if runs:
+            # the suite, then the scripts run again against the TSan signetd
+            scripts, p, f_, skipped = (sum(int(r[i]) for r in runs) for i in range(4))
             extra = f", {skipped} scripts skipped" if skipped else ""
             print(f"interop: {p} passed, {f_} failed ({scripts} scripts{extra})")
             total_p, total_f = total_p + p, total_f + f_

@@ -76,6 +76,9 @@ X(STATUS_DECRYPTION_FAILED, 0xC000A001) /* not in MS-ERREF; used internally for 
  * nowait mode could not finish without waiting for the disk and changed
  * nothing; the caller redoes the operation on a thread that may block. */
 X(STATUS_SIGNET_WOULD_BLOCK, 0xE0000001)
+/* Internal: lib/server's request went asynchronous (to the thread pool or
+ * pending); the engine completes it later. */
+X(STATUS_SIGNET_ASYNC, 0xE0000002)
 X(STATUS_SMB_BAD_COMMAND, 0x00160002)
 X(STATUS_SMB_NO_PREAUTH_INTEGRITY_HASH_OVERLAP, 0xC05D0000)
 X(STATUS_SMB_GUEST_LOGON_BLOCKED, 0xC05D0002)

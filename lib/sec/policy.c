@@ -106,9 +106,12 @@ ntstatus_t sec_client_accept_session(const struct sec_client_policy *p,
 
 bool sec_message_exempt(uint64_t message_id, uint64_t session_id, uint32_t status, bool response)
 {
-    if (session_id == 0 || message_id == UINT64_MAX)
+    if (session_id == 0)
         return true;
-    return response && status == STATUS_PENDING_CODE;
+    /* MessageId 0xFFFFFFFFFFFFFFFF marks the server's own break notification
+     * ([MS-SMB2] 3.3.4.1.1); a request carrying it is verified like any
+     * other (a CANCEL, which uses no credit, could otherwise pass unsigned). */
+    return response && (message_id == UINT64_MAX || status == STATUS_PENDING_CODE);
 }
 
 ntstatus_t sec_client_check_response(bool session_signing_required, bool have_key, bool signed_flag,

@@ -92,8 +92,7 @@ static const char *signing_of(const struct srv_session *s)
     return cfg_signing_alg_name(s->conn->signing_alg);
 }
 
-/* A connection with a frame on the thread pool is read only in part: its
- * open table may be changing, so opens is -1 and idle 0 then. */
+/* Sessions, trees and opens belong to the loop thread, which runs this. */
 void srv_admin_session_json(const struct srv_session *s, uint64_t now_ms, struct buf *out)
 {
     const struct srv_conn *c = s->conn;
@@ -107,9 +106,8 @@ void srv_admin_session_json(const struct srv_session *s, uint64_t now_ms, struct
         smb2_dialect_name(c->dialect), signing_of(s), s->signing_required ? "true" : "false");
     put(out, ",\"cipher\":\"none\",\"guest\":%s,\"anonymous\":%s,\"trees\":%u",
         s->is_guest ? "true" : "false", s->is_anonymous ? "true" : "false", s->n_trees);
-    uint64_t idle = c->busy || now_ms < s->last_active_ms ? 0 : (now_ms - s->last_active_ms) / 1000;
-    put(out, ",\"opens\":%ld,\"idle\":%" PRIu64 "}", c->busy ? -1L : (long)srv_session_opens(c, s),
-        idle);
+    uint64_t idle = now_ms < s->last_active_ms ? 0 : (now_ms - s->last_active_ms) / 1000;
+    put(out, ",\"opens\":%u,\"idle\":%" PRIu64 "}", srv_session_opens(c, s), idle);
 }
 
 void srv_admin_audit_json(const struct srv_audit_event *e, struct buf *out)

@@ -1,13 +1,15 @@
-/* A connection's lifecycle: Direct TCP framing in ([MS-SMB2] 2.1), one frame
- * dispatched at a time, responses written with uv_write, backpressure when
- * the peer does not read, timers against peers that stall, and teardown.
+/* A connection's lifecycle: Direct TCP framing in ([MS-SMB2] 2.1), each
+ * frame handed to the request engine (srv_engine.c), responses written with
+ * uv_write, flow control, timers against peers that stall, and teardown.
  *
- *   accept -> [4-byte header -> frame -> dispatch]* -> close
+ *   accept -> [4-byte header -> frame -> engine]* -> close -> (chains done) -> free
  *
- * Reads land directly in the Direct TCP header or the frame buffer (which is
- * reused, so a warm connection allocates nothing to read). A bad header, a
- * frame over the limit, anything but SMB2 (or the one SMB1 NEGOTIATE) is a
- * disconnect. */
+ * Reads land directly in the Direct TCP header or the frame buffer; the
+ * engine takes the frame buffer and gives back a spare one, so a warm
+ * connection allocates nothing to read. A bad header, a frame over the
+ * limit, anything but SMB2 (or the one SMB1 NEGOTIATE) is a disconnect.
+ * The connection keeps reading while earlier requests wait on the disk or
+ * an event, within its budget (srv_conn_flow). */
 #include "server/srv_int.h"
 
 #include "base/endian.h"
@@ -29,27 +31,37 @@ struct srv_write {
 
 static void conn_free(struct srv_conn *c)
 {
-    while (c->sessions) {
-        struct srv_session *s = c->sessions;
-        c->sessions = s->next;
-        srv_session_free(s);
-    }
-    srv_graveyard_flush(c);
     srv_ghosts_free(c);
     srv_opens_free(c);
-    srv_dispatch_free(c);
-    buf_free(&c->spare);
+    srv_engine_conn_free(c);
     buf_free(&c->frame);
     if (c->cfg && --c->cfg->refs == 0)
         free(c->cfg);
     free(c);
 }
 
+/* Freed once closed, its handles closed and its last chain done. */
+void srv_conn_maybe_free(struct srv_conn *c)
+{
+    if (c->closing && c->handles_open == 0 && c->n_chains == 0)
+        conn_free(c);
+}
+
 static void on_handle_closed(uv_handle_t *h)
 {
     struct srv_conn *c = h->data;
-    if (--c->handles_open == 0)
-        conn_free(c);
+    c->handles_open--;
+    srv_conn_maybe_free(c);
+}
+
+/* The sessions go with the connection ([MS-SMB2] 3.3.7.1): their trees and
+ * opens are closed, what waits on them cancelled. */
+static void drop_sessions(struct srv_conn *c)
+{
+    srv_conn_cancel_matching(c, NULL, NULL, NULL, SRV_CANCEL_CONN);
+    while (c->sessions)
+        srv_session_retire(c, c->sessions);
+    srv_ghosts_free(c);
 }
 
 /* A response held back: InvalidAuthenticationDelayTimeInMs after a failed
@@ -68,8 +80,8 @@ static void on_delayed_closed(uv_handle_t *h)
     struct srv_conn *c = d->c;
     buf_free(&d->b);
     free(d);
-    if (--c->handles_open == 0)
-        conn_free(c);
+    c->handles_open--;
+    srv_conn_maybe_free(c);
 }
 
 static void unlink_delayed(struct srv_conn *c, struct srv_delayed *d)
@@ -131,8 +143,9 @@ void srv_conn_close(struct srv_conn *c, const char *why)
         uv_timer_stop(&d->timer);
         uv_close((uv_handle_t *)&d->timer, on_delayed_closed);
     }
-    if (c->handles_open > 1)
+    if (c->h.handle.type != UV_UNKNOWN_HANDLE && !uv_is_closing(&c->h.handle))
         uv_close(&c->h.handle, on_handle_closed);
+    drop_sessions(c);
 }
 
 /* ---- writing ---- */
@@ -142,16 +155,31 @@ static void on_write(uv_write_t *req, int status)
     struct srv_write *w = (struct srv_write *)req;
     struct srv_conn *c = w->c;
     c->write_bytes -= w->b.len;
-    if (!c->spare.p && w->b.cap <= SRV_SPARE_BUF_MAX)
-        c->spare = w->b; /* the next response is built in it */
-    else
-        buf_free(&w->b);
+    srv_engine_spare_out(c, &w->b); /* the next response is built in it */
     free(w);
     if (status < 0) {
         srv_conn_close(c, uv_strerror(status));
         return;
     }
-    if (c->read_paused && !c->busy && !c->closing && c->write_bytes < SRV_WRITE_HIGH_WATER / 2) {
+    srv_conn_flow(c);
+}
+
+/* Flow control: stop reading while the peer does not read its responses,
+ * or while too many of its frames (or too many bytes of them) are being
+ * worked on; read again once below half of it. */
+void srv_conn_flow(struct srv_conn *c)
+{
+    if (c->closing)
+        return;
+    unsigned working = c->n_chains - c->n_pending;
+    bool over = c->write_bytes > SRV_WRITE_HIGH_WATER || working >= SRV_MAX_INFLIGHT ||
+                c->inflight_bytes > SRV_INFLIGHT_BYTES;
+    bool under = c->write_bytes < SRV_WRITE_HIGH_WATER / 2 && working < SRV_MAX_INFLIGHT / 2 &&
+                 c->inflight_bytes < SRV_INFLIGHT_BYTES / 2;
+    if (over && !c->read_paused) {
+        c->read_paused = true;
+        uv_read_stop(&c->h.stream);
+    } else if (under && c->read_paused) {
         c->read_paused = false;
         srv_conn_start(c);
     }
@@ -178,12 +206,7 @@ ntstatus_t srv_conn_send(struct srv_conn *c, struct buf *frame)
         srv_conn_close(c, uv_strerror(rc));
         return STATUS_CONNECTION_DISCONNECTED;
     }
-    if (c->write_bytes > SRV_WRITE_HIGH_WATER && !c->read_paused) {
-        /* The peer does not read its responses: stop reading its requests
-         * (a per-connection bound on pending work). */
-        c->read_paused = true;
-        uv_read_stop(&c->h.stream);
-    }
+    srv_conn_flow(c);
     return STATUS_SUCCESS;
 }
 
@@ -208,69 +231,17 @@ static bool has_valid_session(const struct srv_conn *c)
     return false;
 }
 
-/* ---- where a frame runs ----
- *
- * A frame is first run on the loop with lib/vfs in nowait mode
- * (srv_dispatch_try): opening a cached file, reading cached data, closing,
- * stat and locks finish there, without the two context switches of a
- * hand-off, which cost more than the work. The first element that would
- * block (a create, a write, a directory read, an uncached lookup or read,
- * SET_INFO, FLUSH; anything at all on a network file system) has changed
- * nothing; it and the rest of the frame run on libuv's thread pool
- * (srv_dispatch_resume), and the response frame is sent from the loop when
- * the work is done, so a slow disk delays only its own connection.
- * Meanwhile the connection reads nothing more (one frame at a time), so a
- * compound's responses still leave in order and the per-connection state is
- * touched by one thread at a time. No interim STATUS_PENDING responses are
- * sent. The work holds a reference (handles_open) so that a connection
- * closed meanwhile is freed only after the work finishes. */
-static void on_work(uv_work_t *req)
+static bool handle_frame(struct srv_conn *c)
 {
-    struct srv_conn *c = req->data;
-    c->work_ok = srv_dispatch_resume(c);
-}
-
-static void on_work_done(uv_work_t *req, int status)
-{
-    struct srv_conn *c = req->data;
-    c->busy = false;
-    bool ok = status == 0 && c->work_ok;
-    if (!c->closing) {
-        if (!srv_dispatch_finish(c, ok))
-            srv_conn_close(c, "protocol violation");
-        else if (!c->read_paused)
-            srv_conn_start(c);
-    } else {
-        (void)srv_dispatch_finish(c, false);
-    }
-    if (--c->handles_open == 0)
-        conn_free(c);
-}
-
-static bool dispatch(struct srv_conn *c)
-{
-    srv_dispatch_prepare(c);
-    enum srv_build b = srv_dispatch_try(c, c->frame.p, c->frame.len);
-    if (b != SRV_BUILD_PUNTED)
-        return srv_dispatch_finish(c, b == SRV_BUILD_DONE);
-    c->work.data = c;
-    if (uv_queue_work(c->srv->loop, &c->work, on_work, on_work_done) != 0)
-        return srv_dispatch_finish(c, srv_dispatch_resume(c));
-    c->busy = true;
-    c->handles_open++;
-    uv_read_stop(&c->h.stream);
-    return true;
-}
-
-static bool handle_frame(struct srv_conn *c, const uint8_t *p, size_t len)
-{
+    const uint8_t *p = c->frame.p;
+    size_t len = c->frame.len;
     if (len < 4)
         return false;
     uint32_t pid = le32_get(p);
-    if (pid == SMB2_PROTOCOL_ID && p == c->frame.p && !srv_dispatch_loop_only(p, len))
-        return dispatch(c);
-    if (pid == SMB2_PROTOCOL_ID)
-        return srv_dispatch_frame(c, p, len);
+    if (pid == SMB2_PROTOCOL_ID) {
+        srv_engine_frame(c, &c->frame);
+        return true;
+    }
     if (pid == SMB1_PROTOCOL_ID && c->dialect == 0)
         return srv_smb1_negotiate(c, p, len);
     /* TRANSFORM (no encryption negotiated), COMPRESSION, SMB1 later, junk */
@@ -319,7 +290,7 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
     c->in_frame = false;
     c->last_frame_ms = c->last_read_ms;
     c->srv->frames_in++;
-    if (!handle_frame(c, c->frame.p, c->frame.len))
+    if (!handle_frame(c))
         srv_conn_close(c, "protocol violation");
 }
 
@@ -328,8 +299,6 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
 static void on_timer(uv_timer_t *t)
 {
     struct srv_conn *c = t->data;
-    if (c->busy)
-        return; /* a frame is on the thread pool: its state is the worker's */
     uint64_t now = uv_now(c->srv->loop);
     if (c->dialect == 0 && now - c->accepted_ms > SRV_NEGOTIATE_TIMEOUT_MS)
         srv_conn_close(c, "no NEGOTIATE in time");

@@ -15,6 +15,7 @@
 #include "wire/create.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define VALID_ATTRIBUTES 0x0003F7B7u /* [MS-FSCC] 2.6 bits a client may set */
@@ -79,57 +80,83 @@ static void answer_contexts(const struct smb2_create_req *q, const struct srv_op
 }
 
 static ntstatus_t respond(struct srv_req *r, const struct smb2_create_req *q, struct srv_open *o,
-                          uint32_t action)
+                          uint32_t action, const struct vfs_stat *st)
 {
-    struct vfs_stat st;
-    ntstatus_t s = srv_fstat(o->f, &st);
-    if (!nt_ok(s))
-        return s;
     struct rsp_ctx rc;
-    answer_contexts(q, o, &st, r->tree->share->read_only, &rc);
+    answer_contexts(q, o, st, r->tree->share->read_only, &rc);
     struct smb2_create_rsp rsp = {.oplock_level = SMB2_OPLOCK_LEVEL_NONE,
                                   .create_action = action,
-                                  .creation_time = st.creation_time,
-                                  .last_access_time = st.last_access_time,
-                                  .last_write_time = st.last_write_time,
-                                  .change_time = st.change_time,
-                                  .allocation_size = st.allocation_size,
-                                  .end_of_file = st.end_of_file,
-                                  .file_attributes = st.attributes,
+                                  .creation_time = st->creation_time,
+                                  .last_access_time = st->last_access_time,
+                                  .last_write_time = st->last_write_time,
+                                  .change_time = st->change_time,
+                                  .allocation_size = st->allocation_size,
+                                  .end_of_file = st->end_of_file,
+                                  .file_attributes = st->attributes,
                                   .file_id = {o->id, o->id},
                                   .ctx_list = rc.list,
                                   .ctx_count = rc.n};
     return smb2_create_rsp_encode(r->w, &rsp);
 }
 
-static ntstatus_t do_open(struct srv_req *r, const struct smb2_create_req *q, const char *name,
-                          uint32_t access)
+/* The file-system half of a CREATE: open (or create) and stat. */
+struct create_job {
+    struct vfs_share *vs;
+    struct vfs_open_req vq;
+    char *name;
+    struct vfs_file *f;
+    uint32_t action;
+    struct vfs_stat st;
+    ntstatus_t stat_status;
+};
+
+/* Once the file is open the job succeeds, so that the open is never run
+ * twice; a failed stat is answered by open_done. */
+static ntstatus_t open_work(void *job)
 {
-    struct vfs_open_req vq = {.path = name,
-                              .path_len = strlen(name),
-                              .desired_access = access,
-                              .file_attributes = q->file_attributes,
-                              .create_disposition = q->create_disposition,
-                              .create_options = q->create_options};
-    struct vfs_file *f = NULL;
-    uint32_t action = 0;
-    ntstatus_t st = vfs_open(r->tree->vs, &vq, &f, &action);
-    if (!nt_ok(st))
-        return st;
-    struct srv_open tmpl = {.f = f,
-                            .tree = r->tree,
-                            .session_id = r->sess->id,
-                            .access = access,
-                            .is_dir = vfs_file_is_dir(f)};
-    struct srv_open *o = NULL;
-    st = srv_open_add(r->conn, &tmpl, &o);
+    struct create_job *j = job;
+    ntstatus_t st = vfs_open(j->vs, &j->vq, &j->f, &j->action);
+    if (nt_ok(st))
+        j->stat_status = srv_fstat(j->f, &j->st);
+    return st;
+}
+
+static void log_failure(const struct srv_req *r, const struct create_job *j, ntstatus_t st)
+{
+    sg_log(SG_LOG_DEBUG, "conn %" PRIu64 ": CREATE '%s' disposition %u options 0x%x: %s",
+           r->conn->id, j->name, j->vq.create_disposition, j->vq.create_options, nt_name(st));
+}
+
+static ntstatus_t open_done(struct srv_req *r, ntstatus_t st)
+{
+    struct create_job *j = SRV_JOB(r, struct create_job);
     if (!nt_ok(st)) {
-        (void)vfs_close(f);
+        log_failure(r, j, st);
+        free(j->name);
         return st;
     }
-    st = respond(r, q, o, action);
+    free(j->name);
+    struct srv_open tmpl = {
+        .f = j->f, .access = j->vq.desired_access, .is_dir = vfs_file_is_dir(j->f)};
+    struct srv_open *o = NULL;
+    st = srv_open_add(r, &tmpl, &o);
     if (!nt_ok(st)) {
-        (void)srv_open_close(r->conn, o);
+        srv_file_close(r->conn->srv, j->f);
+        return st;
+    }
+    if (!nt_ok(j->stat_status)) {
+        srv_open_remove(o);
+        return nt_eq(j->stat_status, STATUS_SIGNET_WOULD_BLOCK) ? STATUS_INTERNAL_ERROR
+                                                                : j->stat_status;
+    }
+    struct smb2_create_req q;
+    if (!nt_ok(smb2_create_req_decode(r->msg, r->len, &q))) {
+        srv_open_remove(o);
+        return STATUS_INTERNAL_ERROR;
+    }
+    st = respond(r, &q, o, j->action, &j->st);
+    if (!nt_ok(st)) {
+        srv_open_remove(o);
         return st;
     }
     *r->compound_fid = (struct smb2_file_id){o->id, o->id};
@@ -151,11 +178,16 @@ ntstatus_t srv_create(struct srv_req *r)
     st = smb2_create_req_name(&q, name, sizeof name);
     if (!nt_ok(st))
         return nt_eq(st, STATUS_BUFFER_TOO_SMALL) ? STATUS_NAME_TOO_LONG : st;
-    bool ro = r->tree->share->read_only;
-    uint32_t access = srv_map_access(q.desired_access, ro);
-    st = do_open(r, &q, name, access);
-    if (!nt_ok(st) && !nt_eq(st, STATUS_SIGNET_WOULD_BLOCK)) /* that one runs again */
-        sg_log(SG_LOG_DEBUG, "conn %" PRIu64 ": CREATE '%s' disposition %u options 0x%x: %s",
-               r->conn->id, name, q.create_disposition, q.create_options, nt_name(st));
-    return st;
+    struct create_job *j = SRV_JOB(r, struct create_job);
+    *j = (struct create_job){.vs = r->tree->vs};
+    if (!(j->name = strdup(name)))
+        return STATUS_INSUFFICIENT_RESOURCES;
+    j->vq = (struct vfs_open_req){.path = j->name,
+                                  .path_len = strlen(j->name),
+                                  .desired_access =
+                                      srv_map_access(q.desired_access, r->tree->share->read_only),
+                                  .file_attributes = q.file_attributes,
+                                  .create_disposition = q.create_disposition,
+                                  .create_options = q.create_options};
+    return srv_req_run(r, open_work, open_done);
 }

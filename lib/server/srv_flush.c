@@ -6,6 +6,20 @@
 #include "wire/create.h"
 #include "wire/flush.h"
 
+static ntstatus_t flush_work(void *job)
+{
+    struct vfs_file **f = job;
+    return vfs_fsync(*f);
+}
+
+static ntstatus_t flush_done(struct srv_req *r, ntstatus_t st)
+{
+    if (!nt_ok(st))
+        return st;
+    struct smb2_flush_rsp rsp = {0};
+    return smb2_flush_rsp_encode(r->w, &rsp);
+}
+
 ntstatus_t srv_flush(struct srv_req *r)
 {
     struct smb2_flush_req q;
@@ -17,11 +31,8 @@ ntstatus_t srv_flush(struct srv_req *r)
         return st;
     if (!srv_open_can(o, FILE_WRITE_DATA | FILE_APPEND_DATA))
         return STATUS_ACCESS_DENIED;
-    if (!o->is_dir) {
-        st = vfs_fsync(o->f);
-        if (!nt_ok(st))
-            return st;
-    }
-    struct smb2_flush_rsp rsp = {0};
-    return smb2_flush_rsp_encode(r->w, &rsp);
+    if (o->is_dir)
+        return flush_done(r, STATUS_SUCCESS);
+    *SRV_JOB(r, struct vfs_file *) = o->f;
+    return srv_req_run(r, flush_work, flush_done);
 }

@@ -11,6 +11,7 @@
 #include "sec/policy.h"
 #include "sec/sign.h"
 #include "server/server.h"
+#include "server/srv_engine.h"
 #include "wire/file_id.h"
 #include "wire/hdr.h"
 #include "wire/negotiate.h"
@@ -27,13 +28,18 @@
 #define SRV_MAX_COMPOUND         64                  /* elements in one frame */
 #define SRV_PREAUTH_FRAME_MAX    (64u * 1024)        /* frames before a session exists */
 #define SRV_WRITE_HIGH_WATER     (32u * 1024 * 1024) /* stop reading above this */
-#define SRV_IDLE_TIMEOUT_MS      (120u * 1000)       /* no frame completed */
-#define SRV_NEGOTIATE_TIMEOUT_MS (30u * 1000)        /* before NEGOTIATE */
-#define SRV_RSP_BODY_MAX         (8u * 1024)         /* bodies built in this pass are small */
-#define SRV_MAX_IO               (8u * 1024 * 1024)  /* MaxRead/Write/Transact */
-#define SRV_CREDIT_UNIT          65536u              /* 3.3.5.2.5 */
-#define SRV_SPARE_BUF_MAX        (1024u * 1024)      /* response buffers kept for reuse */
-#define SRV_MAX_OPENS            16384               /* open files per connection */
+#define SRV_MAX_ASYNC            512                 /* pending requests (interim sent) */
+#define SRV_MAX_INFLIGHT         256 /* frames being worked on: stop reading above */
+#define SRV_INFLIGHT_BYTES       (64u * 1024 * 1024) /* frames held: stop reading above */
+#define SRV_SPARE_BUFS           4             /* request and response buffers kept for reuse */
+#define SRV_SPARE_CHAINS         4             /* chain objects kept for reuse */
+#define SRV_IDLE_TIMEOUT_MS      (120u * 1000) /* no frame completed */
+#define SRV_NEGOTIATE_TIMEOUT_MS (30u * 1000)  /* before NEGOTIATE */
+#define SRV_RSP_BODY_MAX         (8u * 1024)   /* bodies built in this pass are small */
+#define SRV_MAX_IO               (8u * 1024 * 1024)          /* MaxRead/Write/Transact */
+#define SRV_CREDIT_UNIT          65536u                      /* 3.3.5.2.5 */
+#define SRV_SPARE_BUF_MAX        (1024u * 1024)              /* larger response buffers are freed */
+#define SRV_MAX_OPENS            16384                       /* open files per connection */
 #define SRV_FRAME_RSP_MAX        (SRV_MAX_IO + 1024u * 1024) /* one response frame */
 #define SRV_MAX_VFS_SHARES       64                          /* distinct share roots opened */
 #define SRV_QUERY_INFO_MAX       (16u * 1024) /* the largest class QUERY_INFO returns */
@@ -55,8 +61,12 @@ struct srv_credits {
 struct vfs_share;
 struct vfs_file;
 
+/* A tree connect (3.3.1.10). Counted: its session's list, its opens and
+ * the requests that use it hold references; gone once disconnected. */
 struct srv_tree {
     struct srv_tree *next;
+    unsigned refs;
+    bool gone;
     uint32_t id;
     bool ipc;
     const struct cfg_share *share; /* NULL for IPC$ */
@@ -65,11 +75,16 @@ struct srv_tree {
 
 /* One open file ([MS-SMB2] 3.3.1.10 Open). The FileId's persistent and
  * volatile halves are equal: (generation << 32) | slot, so a stale FileId
- * never finds a reused slot. */
+ * never finds a reused slot. Counted: the open table and the requests that
+ * use it hold references; the file is closed with the last one, so a CLOSE
+ * never pulls a file from under a read or write on the pool. */
 struct srv_open {
     uint64_t id;
+    unsigned refs;
+    bool closed; /* out of the table: no new request finds it */
     struct vfs_file *f;
-    struct srv_tree *tree;
+    struct srv_conn *conn;
+    struct srv_tree *tree; /* a reference */
     uint64_t session_id;
     uint32_t access; /* GrantedAccess, generic rights mapped */
     bool is_dir;
@@ -88,10 +103,13 @@ enum srv_sess_state { SRV_SESS_IN_PROGRESS, SRV_SESS_VALID };
 
 struct ntlm_server;
 struct srv_delayed;
-struct srv_frame_ctx;
 
+/* A session (3.3.1.8). Counted: the connection's list (or its ghosts) and
+ * the requests and responses that use it hold references. */
 struct srv_session {
     struct srv_session *next;
+    unsigned refs;
+    bool gone; /* logged off, failed or its connection closed */
     struct srv_conn *conn;
     uint64_t id;
     enum srv_sess_state state;
@@ -127,14 +145,23 @@ struct srv_conn {
     /* reading: the Direct TCP header, then the frame */
     uint8_t nbss[4];
     size_t nbss_got;
-    struct buf frame; /* reused; len = bytes expected */
+    struct buf frame; /* len = bytes expected */
     size_t frame_got;
     bool in_frame;
     /* writing */
     size_t write_bytes;
     bool read_paused;
     bool closing;
-    unsigned handles_open; /* stream + timer */
+    unsigned handles_open; /* stream + timer + delayed responses */
+    /* the engine (srv_engine.c) */
+    struct srv_chain *chains;      /* frames being worked on */
+    unsigned n_chains, n_pending;  /* ... and how many wait with an interim response */
+    size_t inflight_bytes;         /* their request buffers */
+    struct srv_chain *free_chains; /* kept for reuse */
+    unsigned n_free_chains;
+    struct buf spare_in[SRV_SPARE_BUFS], spare_out[SRV_SPARE_BUFS];
+    unsigned n_spare_in, n_spare_out;
+    uint64_t next_async_id;
     /* Connection.* after NEGOTIATE (3.3.1.7) */
     uint16_t dialect; /* 0: not negotiated; 0x02FF after an SMB1 wildcard */
     uint16_t client_security_mode;
@@ -150,15 +177,9 @@ struct srv_conn {
     struct srv_credits credits;
     struct srv_session *sessions;
     unsigned n_sessions;
-    struct srv_session *graveyard; /* logged off during this frame */
-    struct srv_session *ghosts;    /* logged off earlier: id and key only */
-    struct srv_delayed *delayed;   /* responses held back after a failed logon */
-    struct srv_frame_ctx *fctx;    /* srv_dispatch.c's per-frame state, reused */
-    struct buf spare;              /* a response buffer back from uv_write */
-    struct srv_opens opens;        /* srv_open.c */
-    /* a frame being processed on the thread pool (srv_conn.c) */
-    uv_work_t work;
-    bool busy, work_ok;
+    struct srv_session *ghosts;  /* logged off: id and key only */
+    struct srv_delayed *delayed; /* responses held back after a failed logon */
+    struct srv_opens opens;      /* srv_open.c */
 };
 
 /* `server signing audit` events kept for `signet status --audit`. */
@@ -191,7 +212,6 @@ struct srv {
     bool shutting_down;
     /* share roots opened once and kept for the server's life, so that every
      * tree on a share sees the same locks and delete-pending state */
-    uv_mutex_t vs_lock;
     struct {
         char path[4096];
         bool read_only;
@@ -200,46 +220,21 @@ struct srv {
     unsigned n_vs;
     struct srv_audit_ring audit; /* srv_audit.c */
     struct srv_admin *admin;     /* srv_admin.c */
-};
-
-/* What a handler sees: the request element and its resolved context, and the
- * response being built. */
-struct srv_req {
-    struct srv_conn *conn;
-    const uint8_t *msg; /* the request element (header first) */
-    size_t len;
-    struct smb2_hdr hdr; /* with related-compound inheritance applied */
-    struct srv_session *sess;
-    struct srv_tree *tree;
-    bool req_signed;                   /* SIGNED and verified */
-    bool related;                      /* SMB2_FLAGS_RELATED_OPERATIONS */
-    struct smb2_file_id *compound_fid; /* the frame's last FileId (3.3.5.2.7.2) */
-    bool *have_compound_fid;
-    struct wr *w; /* positioned at the response body (offset 64) */
-    /* set by handlers */
-    uint64_t rsp_session_id;
-    uint32_t rsp_tree_id;
-    uint16_t rsp_session_flags;
-    struct srv_session *sign_sess;    /* whose key signs the response, if any */
-    struct srv_session *preauth_sess; /* hash the response into this session */
-    bool hash_into_conn;              /* NEGOTIATE response: connection hash */
-    bool force_sign;                  /* final SESSION_SETUP response */
-    bool no_response;                 /* CANCEL */
-    bool disconnect;                  /* drop the connection, send nothing */
-    bool logon_failed;                /* InvalidAuthenticationDelay */
-    uint8_t err_data[4];              /* ErrorData of an error response (2.2.2), ... */
-    uint8_t err_len;                  /* ... its length: 0 or 4 */
+    /* requests woken or cancelled, finished at the loop's next turn */
+    struct srv_req *ready_head, *ready_tail;
+    uv_idle_t ready_idle;
+    bool ready_idle_open;
 };
 
 typedef ntstatus_t (*srv_handler_fn)(struct srv_req *r);
 
 enum srv_need { SRV_NEED_NONE, SRV_NEED_OPTIONAL, SRV_NEED_REQUIRED };
 
-/* Where a command runs (srv_conn.c "Where a frame runs"). */
+/* Where a command's file-system calls (srv_req_run) run. Its handler
+ * always starts on the loop. */
 enum srv_where {
     SRV_TRY_INLINE, /* on the loop in lib/vfs nowait mode; the pool if that would block */
     SRV_ON_POOL,    /* may block: on the thread pool */
-    SRV_ON_LOOP,    /* uses server-wide state: its frame runs on the loop, blocking */
 };
 
 /* One row of the dispatch table ([MS-SMB2] 3.3.5.2). */
@@ -260,11 +255,22 @@ ntstatus_t srv_conn_send(struct srv_conn *c, struct buf *frame);
 ntstatus_t srv_conn_send_later(struct srv_conn *c, struct buf *frame, unsigned ms);
 void srv_conn_start(struct srv_conn *c);
 struct srv_conn *srv_conn_new(struct srv *s);
+/* Stop reading while the connection holds too much, read again below it. */
+void srv_conn_flow(struct srv_conn *c);
+/* Free the connection if it is closed and nothing holds it any more. */
+void srv_conn_maybe_free(struct srv_conn *c);
 
-/* srv_dispatch.c: one received frame (the SMB2 header first). False means
- * disconnect. */
-bool srv_dispatch_frame(struct srv_conn *c, const uint8_t *frame, size_t len);
-void srv_dispatch_free(struct srv_conn *c);
+/* srv_dispatch.c: the generic checks and the handler of one admitted element
+ * ([MS-SMB2] 3.3.5.2), and the encoding of its response element. */
+ntstatus_t srv_dispatch_elem(struct srv_req *r, bool have_prev, ntstatus_t prev_status);
+size_t srv_rsp_body_cap(const struct srv_req *r, size_t frame_so_far);
+/* The header and, for an error, the body of r's response (at r->rsp_off);
+ * returns the element's length. */
+size_t srv_rsp_encode(struct srv_req *r, ntstatus_t st, bool related);
+bool srv_rsp_keeps_body(ntstatus_t st);
+/* Should the element be signed, and with whose key? */
+struct srv_session *srv_rsp_sign_sess(const struct srv_req *r, ntstatus_t st, bool *sign);
+bool srv_consume_credits(struct srv_req *r);
 
 /* srv_smb1.c */
 bool srv_smb1_negotiate(struct srv_conn *c, const uint8_t *frame, size_t len);
@@ -282,28 +288,29 @@ static inline uint16_t srv_credit_charge_for(uint32_t payload)
     return payload == 0 ? 1 : (uint16_t)((payload - 1) / SRV_CREDIT_UNIT + 1);
 }
 
-/* srv_dispatch.c: the split the thread pool needs. prepare and finish run on
- * the loop; try on the loop in lib/vfs nowait mode, stopping at the first
- * element that would block (PUNTED); resume runs the rest, blocking, on the
- * pool (it touches only this connection and lib/vfs). build runs a whole
- * frame blocking, for the frames srv_dispatch_loop_only keeps on the loop. */
-enum srv_build { SRV_BUILD_FAILED, SRV_BUILD_DONE, SRV_BUILD_PUNTED };
-bool srv_dispatch_loop_only(const uint8_t *frame, size_t len);
-void srv_dispatch_prepare(struct srv_conn *c);
-enum srv_build srv_dispatch_try(struct srv_conn *c, const uint8_t *frame, size_t len);
-bool srv_dispatch_resume(struct srv_conn *c);
-bool srv_dispatch_build(struct srv_conn *c, const uint8_t *frame, size_t len);
-bool srv_dispatch_finish(struct srv_conn *c, bool ok);
-
 /* srv_open.c: the open table ([MS-SMB2] 3.3.1.10) */
-ntstatus_t srv_open_add(struct srv_conn *c, struct srv_open *tmpl, struct srv_open **out);
+/* Add an open of f on r's session and tree (the table holds a reference). */
+ntstatus_t srv_open_add(struct srv_req *r, struct srv_open *tmpl, struct srv_open **out);
 /* The open a request names (FileId 0xFF..FF: the compound's, 3.3.5.2.7.2);
- * STATUS_FILE_CLOSED when it is not this session's and tree's. */
+ * STATUS_FILE_CLOSED when it is not this session's and tree's. The request
+ * holds a reference on it (r->open) until its element ends. */
 ntstatus_t srv_open_lookup(struct srv_req *r, const struct smb2_file_id *id, struct srv_open **out);
-ntstatus_t srv_open_close(struct srv_conn *c, struct srv_open *o);
-void srv_open_close_tree(struct srv_conn *c, const struct srv_tree *t);
+/* Take the open out of the table and cancel what waits on it; the file is
+ * closed with the last reference (srv_open_unref). */
+void srv_open_remove(struct srv_open *o);
+void srv_open_ref(struct srv_open *o);
+void srv_open_unref(struct srv_open *o);
+void srv_open_remove_tree(struct srv_conn *c, const struct srv_tree *t);
+/* Close f on the loop when that cannot block, else on the pool, where the
+ * close's own status (a pending delete that fails) is only logged. */
+void srv_file_close(struct srv *srv, struct vfs_file *f);
 void srv_opens_free(struct srv_conn *c);
-struct vfs_share *srv_vfs_share(struct srv *s, const struct cfg_share *sh);
+/* The server's cache of share roots (loop only): the one open for sh, or
+ * NULL; _keep adds vs (opened on the pool) or, if one is there already,
+ * closes vs and returns that one. NULL when the cache is full. */
+struct vfs_share *srv_vfs_share_cached(struct srv *s, const struct cfg_share *sh);
+struct vfs_share *srv_vfs_share_keep(struct srv *s, const struct cfg_share *sh,
+                                     struct vfs_share *vs);
 void srv_vfs_shares_free(struct srv *s);
 uint32_t srv_map_access(uint32_t desired, bool read_only);
 bool srv_open_can(const struct srv_open *o, uint32_t access);
@@ -329,10 +336,12 @@ static inline bool srv_io_len_ok(const struct srv_req *r, uint32_t len)
 /* srv_session.c */
 struct srv_session *srv_session_new(struct srv_conn *c);
 struct srv_session *srv_session_find(struct srv_conn *c, uint64_t id);
-/* Unlink from the connection; freed when the current frame is done. */
+/* Take the session out of the connection: its trees and opens go, what
+ * waits on them is cancelled; a valid session with a key becomes a ghost
+ * (below). Freed with its last reference. */
 void srv_session_retire(struct srv_conn *c, struct srv_session *s);
-void srv_session_free(struct srv_session *s);
-void srv_graveyard_flush(struct srv_conn *c);
+void srv_session_ref(struct srv_session *s);
+void srv_session_unref(struct srv_session *s);
 /* A session logged off on this connection (its trees and opens are gone):
  * its key still signs the STATUS_USER_SESSION_DELETED answers to requests it
  * signed, which Samba's client insists on under mandatory signing. */
@@ -340,7 +349,10 @@ struct srv_session *srv_ghost_find(struct srv_conn *c, uint64_t id);
 void srv_ghosts_free(struct srv_conn *c);
 struct srv_tree *srv_tree_new(struct srv_session *s);
 struct srv_tree *srv_tree_find(struct srv_session *s, uint32_t id);
+/* Disconnect: out of its session, its opens closed, what waits cancelled. */
 void srv_tree_remove(struct srv_session *s, struct srv_tree *t);
+void srv_tree_ref(struct srv_tree *t);
+void srv_tree_unref(struct srv_tree *t);
 
 /* srv_audit.c: `server signing audit` events of a new session (3021: not
  * signed; 3022: no encryption), logged and kept in the ring. */

@@ -60,26 +60,47 @@ static ntstatus_t validate_negotiate(struct srv_req *r, const struct smb2_ioctl_
 }
 
 /* [MS-FSCC] 2.1.3.1 FILE_OBJECTID_BUFFER: ObjectId, BirthVolumeId,
- * BirthObjectId, DomainId (16 bytes each). */
+ * BirthObjectId, DomainId (16 bytes each), from the file's inode and
+ * device numbers. */
+struct object_id_job {
+    struct vfs_file *f;
+    struct vfs_stat st;
+};
+
+static ntstatus_t object_id_work(void *job)
+{
+    struct object_id_job *j = job;
+    return vfs_fstat(j->f, &j->st);
+}
+
+static ntstatus_t object_id_done(struct srv_req *r, ntstatus_t st)
+{
+    const struct object_id_job *j = SRV_JOB(r, struct object_id_job);
+    if (!nt_ok(st))
+        return st;
+    struct smb2_ioctl_req req;
+    if (!nt_ok(smb2_ioctl_req_decode(r->msg, r->len, &req)))
+        return STATUS_INTERNAL_ERROR;
+    uint8_t out[64] = {0};
+    le64_put(out, j->st.file_index);
+    le64_put(out + 8, j->st.dev);
+    le64_put(out + 16, j->st.dev);
+    memcpy(out + 32, out, 16);
+    struct smb2_ioctl_rsp rsp = {
+        .ctl_code = req.ctl_code, .file_id = req.file_id, .output = out, .output_count = 64};
+    return smb2_ioctl_rsp_encode(r->w, &rsp);
+}
+
 static ntstatus_t object_id(struct srv_req *r, const struct smb2_ioctl_req *req)
 {
     struct srv_open *o;
     ntstatus_t st = srv_open_lookup(r, &req->file_id, &o);
     if (!nt_ok(st))
         return st;
-    struct vfs_stat vs;
-    if (!nt_ok(st = vfs_fstat(o->f, &vs)))
-        return st;
     if (req->max_output_response < 64)
         return STATUS_BUFFER_TOO_SMALL;
-    uint8_t out[64] = {0};
-    le64_put(out, vs.file_index);
-    le64_put(out + 8, vs.dev);
-    le64_put(out + 16, vs.dev);
-    memcpy(out + 32, out, 16);
-    struct smb2_ioctl_rsp rsp = {
-        .ctl_code = req->ctl_code, .file_id = req->file_id, .output = out, .output_count = 64};
-    return smb2_ioctl_rsp_encode(r->w, &rsp);
+    *SRV_JOB(r, struct object_id_job) = (struct object_id_job){.f = o->f};
+    return srv_req_run(r, object_id_work, object_id_done);
 }
 
 ntstatus_t srv_ioctl(struct srv_req *r)

@@ -1,6 +1,6 @@
-/* LOGOFF. [MS-SMB2] 3.3.5.6: the session and its tree connects go; the
- * response is still signed with the session's key (the dispatcher keeps the
- * retired session until the frame is written). */
+/* LOGOFF. [MS-SMB2] 3.3.5.6: the session and its tree connects go, what
+ * waits on them is cancelled; the response is still signed with the
+ * session's key (the response's record holds a reference on it). */
 #include "server/srv_int.h"
 
 #include "wire/logoff.h"

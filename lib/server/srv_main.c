@@ -71,8 +71,8 @@ ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts
     if (!s)
         return STATUS_NO_MEMORY;
     s->loop = loop;
-    /* libuv's thread pool (READ, WRITE, QUERY_DIRECTORY ... frames,
-     * srv_conn.c) starts at its first use with UV_THREADPOOL_SIZE threads,
+    /* libuv's thread pool (the file-system calls that may block,
+     * srv_engine.c) starts at its first use with UV_THREADPOOL_SIZE threads,
      * 4 by default: 16 lets more slow disks be waited on at once. An
      * administrator's own setting wins. */
     (void)setenv("UV_THREADPOOL_SIZE", "16", 0);
@@ -89,11 +89,7 @@ ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts
         return st;
     }
     set_netbios_name(s, s->opts.netbios_name);
-    if (uv_mutex_init(&s->vs_lock) != 0) {
-        cfg_release(s->cfg);
-        free(s);
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
+    srv_engine_init(s);
     *out = s;
     return STATUS_SUCCESS;
 }
@@ -261,16 +257,21 @@ void srv_shutdown(struct srv *s)
             uv_close((uv_handle_t *)&s->listeners[i], on_listener_closed);
     while (s->conns)
         srv_conn_close(s->conns, "server shutting down");
+    if (!s->ready_head)
+        srv_engine_close(s); /* else once the requests cancelled above are done */
 }
 
 void srv_free(struct srv *s)
 {
     if (!s)
         return;
+    if (s->ready_idle_open) { /* no srv_shutdown: the loop ran dry on its own */
+        srv_engine_close(s);
+        (void)uv_run(s->loop, UV_RUN_NOWAIT);
+    }
     cfg_release(s->cfg);
     srv_vfs_shares_free(s);
     free(s->admin);
-    uv_mutex_destroy(&s->vs_lock);
     free(s);
 }
 

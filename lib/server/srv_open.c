@@ -9,6 +9,12 @@
  * is (generation << 32 | slot) in both halves, so lookups are O(1) and a
  * FileId of a closed open never names the open that reuses its slot.
  *
+ * Opens are counted: the table holds one reference and every request that
+ * found the open holds one until its element ends. Removing an open from
+ * the table (CLOSE, a tree or session going) cancels what waits on it; the
+ * file itself is closed with the last reference, on the loop when that
+ * cannot block, else on the pool.
+ *
  * Also here: the server's share-root cache, the generic access mapping and
  * the minimal security descriptor QUERY_INFO returns. */
 #include "server/srv_int.h"
@@ -16,6 +22,7 @@
 #include "vfs/vfs.h"
 #include "wire/create.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,9 +42,12 @@ static ntstatus_t grow(struct srv_opens *t)
     return STATUS_SUCCESS;
 }
 
-ntstatus_t srv_open_add(struct srv_conn *c, struct srv_open *tmpl, struct srv_open **out)
+ntstatus_t srv_open_add(struct srv_req *r, struct srv_open *tmpl, struct srv_open **out)
 {
+    struct srv_conn *c = r->conn;
     struct srv_opens *t = &c->opens;
+    if (c->closing || r->tree->gone || !r->sess || r->sess->gone)
+        return STATUS_NETWORK_NAME_DELETED; /* went while the file was being opened */
     if (t->n >= SRV_MAX_OPENS)
         return STATUS_TOO_MANY_OPENED_FILES;
     if (t->n == t->cap && !nt_ok(grow(t)))
@@ -51,6 +61,12 @@ ntstatus_t srv_open_add(struct srv_conn *c, struct srv_open *tmpl, struct srv_op
     if (!o)
         return STATUS_INSUFFICIENT_RESOURCES;
     *o = *tmpl;
+    o->refs = 1; /* the table's */
+    o->closed = false;
+    o->conn = c;
+    o->tree = r->tree;
+    srv_tree_ref(o->tree);
+    o->session_id = r->sess->id;
     if (++t->gen == 0 || t->gen == UINT32_MAX)
         t->gen = 1;
     o->id = ((uint64_t)t->gen << 32) | slot;
@@ -89,57 +105,129 @@ ntstatus_t srv_open_lookup(struct srv_req *r, const struct smb2_file_id *id, str
         *r->compound_fid = fid;
         *r->have_compound_fid = true;
     }
+    if (r->open != o) {
+        if (r->open)
+            srv_open_unref(r->open);
+        srv_open_ref(o);
+        r->open = o;
+    }
     *out = o;
     return STATUS_SUCCESS;
 }
 
-ntstatus_t srv_open_close(struct srv_conn *c, struct srv_open *o)
+void srv_open_ref(struct srv_open *o)
 {
-    ntstatus_t st = vfs_close(o->f);
-    if (nt_eq(st, STATUS_SIGNET_WOULD_BLOCK))
-        return st; /* nowait mode: nothing closed yet */
+    o->refs++;
+}
+
+static ntstatus_t close_work(void *job)
+{
+    struct vfs_file **f = job;
+    return vfs_close(*f);
+}
+
+static void on_close_job(uv_work_t *w)
+{
+    (void)close_work(w->data);
+}
+
+static void on_close_job_done(uv_work_t *w, int status)
+{
+    (void)status;
+    free(w);
+}
+
+/* Close f on the loop when that cannot block, else on the pool. The data
+ * of the work request is the vfs_file pointer right after it. */
+void srv_file_close(struct srv *srv, struct vfs_file *f)
+{
+    if (!f)
+        return;
+    bool was = vfs_nowait_set(true);
+    ntstatus_t st = vfs_close(f);
+    vfs_nowait_set(was);
+    if (!nt_eq(st, STATUS_SIGNET_WOULD_BLOCK))
+        return;
+    struct {
+        uv_work_t w;
+        struct vfs_file *f;
+    } *job = malloc(sizeof *job);
+    if (job) {
+        job->f = f;
+        job->w.data = &job->f;
+        if (uv_queue_work(srv->loop, &job->w, on_close_job, on_close_job_done) == 0)
+            return;
+        free(job);
+    }
+    (void)vfs_close(f); /* no pool: block rather than leak */
+}
+
+void srv_open_unref(struct srv_open *o)
+{
+    if (--o->refs > 0)
+        return;
+    srv_file_close(o->conn->srv, o->f);
+    srv_tree_unref(o->tree);
+    free(o);
+}
+
+void srv_open_remove(struct srv_open *o)
+{
+    if (o->closed)
+        return;
+    struct srv_conn *c = o->conn;
+    o->closed = true;
     uint64_t slot = o->id & 0xFFFFFFFFu;
     if (slot < c->opens.cap && c->opens.slots[slot] == o) {
         c->opens.slots[slot] = NULL;
         c->opens.n--;
     }
-    free(o);
-    return st;
+    srv_conn_cancel_matching(c, o, NULL, NULL, SRV_CANCEL_CLOSE);
+    srv_open_unref(o);
 }
 
-void srv_open_close_tree(struct srv_conn *c, const struct srv_tree *t)
+void srv_open_remove_tree(struct srv_conn *c, const struct srv_tree *t)
 {
     for (uint32_t i = 0; i < c->opens.cap && c->opens.n; i++)
         if (c->opens.slots[i] && c->opens.slots[i]->tree == t)
-            (void)srv_open_close(c, c->opens.slots[i]);
+            srv_open_remove(c->opens.slots[i]);
 }
 
 void srv_opens_free(struct srv_conn *c)
 {
     for (uint32_t i = 0; i < c->opens.cap; i++)
         if (c->opens.slots[i])
-            (void)srv_open_close(c, c->opens.slots[i]);
+            srv_open_remove(c->opens.slots[i]);
     free(c->opens.slots);
     c->opens = (struct srv_opens){0};
 }
 
 /* ---- share roots ---- */
 
-struct vfs_share *srv_vfs_share(struct srv *s, const struct cfg_share *sh)
+struct vfs_share *srv_vfs_share_cached(struct srv *s, const struct cfg_share *sh)
 {
-    struct vfs_share *vs = NULL;
-    uv_mutex_lock(&s->vs_lock);
-    for (unsigned i = 0; i < s->n_vs && !vs; i++)
+    for (unsigned i = 0; i < s->n_vs; i++)
         if (s->vs_cache[i].read_only == sh->read_only && strcmp(s->vs_cache[i].path, sh->path) == 0)
-            vs = s->vs_cache[i].vs;
-    size_t path_len = strlen(sh->path);
-    if (!vs && s->n_vs < SRV_MAX_VFS_SHARES && path_len < sizeof s->vs_cache[0].path &&
-        nt_ok(vfs_share_open(sh->path, sh->read_only, &vs))) {
-        memcpy(s->vs_cache[s->n_vs].path, sh->path, path_len + 1);
-        s->vs_cache[s->n_vs].read_only = sh->read_only;
-        s->vs_cache[s->n_vs++].vs = vs;
+            return s->vs_cache[i].vs;
+    return NULL;
+}
+
+struct vfs_share *srv_vfs_share_keep(struct srv *s, const struct cfg_share *sh,
+                                     struct vfs_share *vs)
+{
+    struct vfs_share *have = srv_vfs_share_cached(s, sh);
+    if (have) {
+        vfs_share_close(vs); /* opened twice at once: keep the first */
+        return have;
     }
-    uv_mutex_unlock(&s->vs_lock);
+    size_t path_len = strlen(sh->path);
+    if (s->n_vs >= SRV_MAX_VFS_SHARES || path_len >= sizeof s->vs_cache[0].path) {
+        vfs_share_close(vs);
+        return NULL;
+    }
+    memcpy(s->vs_cache[s->n_vs].path, sh->path, path_len + 1);
+    s->vs_cache[s->n_vs].read_only = sh->read_only;
+    s->vs_cache[s->n_vs++].vs = vs;
     return vs;
 }
 

@@ -34,14 +34,14 @@ static void to_entry(const struct vfs_dirent *d, struct fscc_dir_entry *e)
 }
 
 /* Fill the writer; returns how many entries went in, or an error. */
-static ntstatus_t fill(struct srv_open *o, struct fscc_dir_writer *dw, bool single)
+static ntstatus_t fill(struct vfs_file *f, struct fscc_dir_writer *dw, bool single)
 {
     struct vfs_dirent *d = malloc(sizeof *d);
     if (!d)
         return STATUS_INSUFFICIENT_RESOURCES;
     ntstatus_t st = STATUS_SUCCESS;
     while (!(single && dw->count == 1)) {
-        st = vfs_dir_next(o->f, d);
+        st = vfs_dir_next(f, d);
         if (!nt_ok(st))
             break;
         struct fscc_dir_entry e;
@@ -50,7 +50,7 @@ static ntstatus_t fill(struct srv_open *o, struct fscc_dir_writer *dw, bool sing
         if (nt_eq(st, STATUS_OBJECT_NAME_INVALID))
             continue; /* a name we cannot express: skip it */
         if (!nt_ok(st)) {
-            vfs_dir_unread(o->f);
+            vfs_dir_unread(f);
             break;
         }
     }
@@ -62,7 +62,43 @@ static ntstatus_t fill(struct srv_open *o, struct fscc_dir_writer *dw, bool sing
     return st;
 }
 
-static ntstatus_t restart(struct srv_open *o, const struct smb2_query_directory_req *q)
+/* The file-system half: restart the enumeration if asked, then fill the
+ * response's buffer (in the chain's response frame) with entries. */
+struct dir_job {
+    struct vfs_file *f;
+    char *pattern; /* restart with it; NULL: go on */
+    size_t pattern_len;
+    struct fscc_dir_writer dw;
+    bool single;
+};
+
+static ntstatus_t dir_work(void *job)
+{
+    struct dir_job *j = job;
+    if (j->pattern) {
+        ntstatus_t st = vfs_dir_rewind(j->f, j->pattern, j->pattern_len);
+        if (!nt_ok(st))
+            return st;
+    }
+    return fill(j->f, &j->dw, j->single);
+}
+
+static ntstatus_t dir_done(struct srv_req *r, ntstatus_t st)
+{
+    struct dir_job *j = SRV_JOB(r, struct dir_job);
+    bool first = j->pattern != NULL;
+    free(j->pattern);
+    if (first && (nt_ok(st) || nt_eq(st, STATUS_NO_MORE_FILES)))
+        r->open->dir_started = true;
+    if (nt_eq(st, STATUS_NO_MORE_FILES) && first)
+        return STATUS_NO_SUCH_FILE;
+    if (!nt_ok(st))
+        return st;
+    return smb2_query_directory_rsp_finish(r->w, SMB2_HDR_SIZE, j->dw.len);
+}
+
+/* The pattern of a restart ("*" when empty), as UTF-8 on the heap. */
+static ntstatus_t take_pattern(const struct smb2_query_directory_req *q, struct dir_job *j)
 {
     char pat[VFS_NAME_MAX * 3 + 1];
     size_t n = 0;
@@ -71,10 +107,12 @@ static ntstatus_t restart(struct srv_open *o, const struct smb2_query_directory_
         return STATUS_OBJECT_NAME_INVALID;
     if (n == 0)
         pat[n++] = '*';
-    ntstatus_t st = vfs_dir_rewind(o->f, pat, n);
-    if (nt_ok(st))
-        o->dir_started = true;
-    return st;
+    if (!(j->pattern = malloc(n + 1)))
+        return STATUS_INSUFFICIENT_RESOURCES;
+    memcpy(j->pattern, pat, n);
+    j->pattern[n] = '\0';
+    j->pattern_len = n;
+    return STATUS_SUCCESS;
 }
 
 ntstatus_t srv_query_directory(struct srv_req *r)
@@ -94,22 +132,20 @@ ntstatus_t srv_query_directory(struct srv_req *r)
         return STATUS_INVALID_INFO_CLASS;
     if (q.output_buffer_length > SRV_MAX_IO)
         return STATUS_INVALID_PARAMETER;
+    struct dir_job *j = SRV_JOB(r, struct dir_job);
+    *j = (struct dir_job){.f = o->f, .single = (q.flags & SMB2_RETURN_SINGLE_ENTRY) != 0};
     bool first = !o->dir_started || (q.flags & (SMB2_RESTART_SCANS | SMB2_REOPEN));
-    if (first && !nt_ok(st = restart(o, &q)))
+    if (first && !nt_ok(st = take_pattern(&q, j)))
         return st;
-    size_t body_start = wr_pos(r->w), cap = 0;
+    size_t cap = 0;
     uint8_t *buf = NULL;
     st = smb2_query_directory_rsp_begin(r->w, &buf, &cap);
-    if (!nt_ok(st))
+    if (!nt_ok(st)) {
+        free(j->pattern);
         return st;
+    }
     if (cap > q.output_buffer_length)
         cap = q.output_buffer_length;
-    struct fscc_dir_writer dw;
-    fscc_dir_writer_init(&dw, q.file_information_class, buf, cap);
-    st = fill(o, &dw, (q.flags & SMB2_RETURN_SINGLE_ENTRY) != 0);
-    if (nt_eq(st, STATUS_NO_MORE_FILES) && first)
-        return STATUS_NO_SUCH_FILE;
-    if (!nt_ok(st))
-        return st;
-    return smb2_query_directory_rsp_finish(r->w, body_start, dw.len);
+    fscc_dir_writer_init(&j->dw, q.file_information_class, buf, cap);
+    return srv_req_run(r, dir_work, dir_done);
 }

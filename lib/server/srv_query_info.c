@@ -151,12 +151,10 @@ static ntstatus_t fs_sector_size(const struct vfs_fsinfo *f, struct wr *w)
 }
 
 /* Encode a file class into w; *fixed tells whether it has a fixed size. */
-static ntstatus_t file_class(struct srv_open *o, uint8_t cls, struct wr *w, bool *fixed)
+static ntstatus_t file_class(struct srv_open *o, const struct vfs_stat *sp, uint8_t cls,
+                             struct wr *w, bool *fixed)
 {
-    struct vfs_stat s;
-    ntstatus_t st = srv_fstat(o->f, &s);
-    if (!nt_ok(st))
-        return st;
+    const struct vfs_stat s = *sp;
     *fixed = true;
     switch (cls) {
     case FileBasicInformation: {
@@ -214,12 +212,10 @@ static ntstatus_t file_class(struct srv_open *o, uint8_t cls, struct wr *w, bool
     }
 }
 
-static ntstatus_t fs_class(struct srv_tree *t, uint8_t cls, struct wr *w, bool *fixed)
+static ntstatus_t fs_class(struct srv_tree *t, const struct vfs_fsinfo *fp, uint8_t cls,
+                           struct wr *w, bool *fixed)
 {
-    struct vfs_fsinfo f;
-    ntstatus_t st = vfs_fsinfo(t->vs, &f);
-    if (!nt_ok(st))
-        return st;
+    const struct vfs_fsinfo f = *fp;
     *fixed = true;
     switch (cls) {
     case FileFsVolumeInformation: {
@@ -281,16 +277,35 @@ static bool may_query(const struct srv_open *o, const struct smb2_query_info_req
     }
 }
 
-static ntstatus_t encode_class(struct srv_req *r, struct srv_open *o,
+/* The file-system half: the file's or the volume's figures. */
+struct info_job {
+    struct vfs_file *f;
+    struct vfs_share *vs;
+    uint8_t info_type;
+    union {
+        struct vfs_stat st;
+        struct vfs_fsinfo fs;
+    } u;
+};
+
+static ntstatus_t info_work(void *job)
+{
+    struct info_job *j = job;
+    if (j->info_type == SMB2_0_INFO_FILESYSTEM)
+        return vfs_fsinfo(j->vs, &j->u.fs);
+    return srv_fstat(j->f, &j->u.st);
+}
+
+static ntstatus_t encode_class(struct srv_req *r, const struct info_job *j,
                                const struct smb2_query_info_req *q, struct wr *w, bool *fixed)
 {
     switch (q->info_type) {
     case SMB2_0_INFO_FILE:
         if (q->file_info_class == FileNormalizedNameInformation)
-            return normalized_name(r, o, w);
-        return file_class(o, q->file_info_class, w, fixed);
+            return normalized_name(r, r->open, w);
+        return file_class(r->open, &j->u.st, q->file_info_class, w, fixed);
     case SMB2_0_INFO_FILESYSTEM:
-        return fs_class(r->tree, q->file_info_class, w, fixed);
+        return fs_class(r->tree, &j->u.fs, q->file_info_class, w, fixed);
     case SMB2_0_INFO_SECURITY:
         *fixed = false;
         return srv_sd_encode(w, q->additional_information);
@@ -301,24 +316,19 @@ static ntstatus_t encode_class(struct srv_req *r, struct srv_open *o,
     }
 }
 
-ntstatus_t srv_query_info(struct srv_req *r)
+static ntstatus_t info_done(struct srv_req *r, ntstatus_t st)
 {
-    struct smb2_query_info_req q;
-    if (!nt_ok(smb2_query_info_req_decode(r->msg, r->len, &q)))
-        return STATUS_INVALID_PARAMETER;
-    struct srv_open *o;
-    ntstatus_t st = srv_open_lookup(r, &q.file_id, &o);
+    const struct info_job *j = SRV_JOB(r, struct info_job);
     if (!nt_ok(st))
         return st;
-    if (q.output_buffer_length > SRV_MAX_IO)
-        return STATUS_INVALID_PARAMETER;
-    if (!may_query(o, &q))
-        return STATUS_ACCESS_DENIED;
+    struct smb2_query_info_req q;
+    if (!nt_ok(smb2_query_info_req_decode(r->msg, r->len, &q)))
+        return STATUS_INTERNAL_ERROR;
     uint8_t scratch[SCRATCH];
     struct wr sw;
     wr_init(&sw, scratch, sizeof scratch);
     bool fixed = true;
-    st = encode_class(r, o, &q, &sw, &fixed);
+    st = encode_class(r, j, &q, &sw, &fixed);
     if (!nt_ok(st))
         return nt_eq(st, STATUS_BUFFER_TOO_SMALL) ? STATUS_INTERNAL_ERROR : st;
     size_t len = wr_pos(&sw);
@@ -340,4 +350,32 @@ ntstatus_t srv_query_info(struct srv_req *r)
         s2 = smb2_query_info_rsp_finish(r->w, body_start);
     }
     return nt_ok(s2) ? st : s2;
+}
+
+/* Does the class need the file's or the volume's figures from the disk? */
+static bool needs_disk(const struct smb2_query_info_req *q)
+{
+    if (q->info_type == SMB2_0_INFO_FILESYSTEM)
+        return true;
+    return q->info_type == SMB2_0_INFO_FILE && q->file_info_class != FileNormalizedNameInformation;
+}
+
+ntstatus_t srv_query_info(struct srv_req *r)
+{
+    struct smb2_query_info_req q;
+    if (!nt_ok(smb2_query_info_req_decode(r->msg, r->len, &q)))
+        return STATUS_INVALID_PARAMETER;
+    struct srv_open *o;
+    ntstatus_t st = srv_open_lookup(r, &q.file_id, &o);
+    if (!nt_ok(st))
+        return st;
+    if (q.output_buffer_length > SRV_MAX_IO)
+        return STATUS_INVALID_PARAMETER;
+    if (!may_query(o, &q))
+        return STATUS_ACCESS_DENIED;
+    struct info_job *j = SRV_JOB(r, struct info_job);
+    *j = (struct info_job){.f = o->f, .vs = r->tree->vs, .info_type = q.info_type};
+    if (!needs_disk(&q))
+        return info_done(r, STATUS_SUCCESS);
+    return srv_req_run(r, info_work, info_done);
 }

@@ -21,6 +21,37 @@ static ntstatus_t check(const struct srv_req *r, const struct smb2_read_req *q)
     return STATUS_SUCCESS;
 }
 
+struct read_job {
+    struct vfs_file *f;
+    uint8_t *data; /* in the response, after its fixed part */
+    uint32_t length, minimum_count;
+    uint64_t offset;
+    size_t got;
+};
+
+static ntstatus_t read_work(void *job)
+{
+    struct read_job *j = job;
+    return vfs_pread(j->f, j->data, j->length, j->offset, &j->got);
+}
+
+static ntstatus_t read_done(struct srv_req *r, ntstatus_t st)
+{
+    struct read_job *j = SRV_JOB(r, struct read_job);
+    if (!nt_ok(st))
+        return st;
+    /* 3.3.5.12: fewer bytes than MinimumCount, or none when some were asked
+     * for, is the end of file; a zero-length read is answered empty. */
+    if (j->got < j->minimum_count || (j->got == 0 && j->length > 0))
+        return STATUS_END_OF_FILE;
+    r->open->position = j->offset + j->got; /* Samba's FilePositionInformation */
+    struct smb2_read_rsp rsp = {.data_length = (uint32_t)j->got, .data = NULL};
+    st = smb2_read_rsp_encode(r->w, &rsp);
+    if (nt_ok(st) && !wr_reserve(r->w, j->got))
+        st = STATUS_INTERNAL_ERROR;
+    return st;
+}
+
 ntstatus_t srv_read(struct srv_req *r)
 {
     struct smb2_read_req q;
@@ -38,23 +69,15 @@ ntstatus_t srv_read(struct srv_req *r)
     if (!srv_open_can(o, FILE_READ_DATA | FILE_EXECUTE))
         return STATUS_ACCESS_DENIED;
     struct wr *w = r->w;
-    size_t at = wr_pos(w);
     if (wr_left(w) < 16 + (size_t)q.length)
         return STATUS_INSUFFICIENT_RESOURCES; /* over the frame's room */
-    size_t got = 0;
-    if (q.length > 0) {
-        st = vfs_pread(o->f, w->p + at + 16, q.length, q.offset, &got);
-        if (!nt_ok(st))
-            return st;
-    }
-    /* 3.3.5.12: fewer bytes than MinimumCount, or none when some were asked
-     * for, is the end of file; a zero-length read is answered empty. */
-    if (got < q.minimum_count || (got == 0 && q.length > 0))
-        return STATUS_END_OF_FILE;
-    o->position = q.offset + got; /* Samba's FilePositionInformation */
-    struct smb2_read_rsp rsp = {.data_length = (uint32_t)got, .data = NULL};
-    st = smb2_read_rsp_encode(w, &rsp);
-    if (nt_ok(st) && !wr_reserve(w, got))
-        st = STATUS_INTERNAL_ERROR;
-    return st;
+    struct read_job *j = SRV_JOB(r, struct read_job);
+    *j = (struct read_job){.f = o->f,
+                           .data = w->p + wr_pos(w) + 16,
+                           .length = q.length,
+                           .minimum_count = q.minimum_count,
+                           .offset = q.offset};
+    if (q.length == 0)
+        return read_done(r, STATUS_SUCCESS);
+    return srv_req_run(r, read_work, read_done);
 }

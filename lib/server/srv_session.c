@@ -1,6 +1,12 @@
 /* Session and tree tables of a connection. [MS-SMB2] 3.3.1.8 (Session),
  * 3.3.1.9 (TreeConnect), 3.3.5.6 (LOGOFF: a session leaves the table at once,
- * its key lives until the LOGOFF response is signed). */
+ * its key lives until the LOGOFF response is signed), 3.3.4.16 / 3.3.7.1
+ * (a tree's or session's opens go with it).
+ *
+ * Sessions and trees are counted: the connection's list holds one
+ * reference, and so does every request and response that uses them, so
+ * that a LOGOFF or TREE_DISCONNECT never frees what a request waiting on
+ * the pool or for an event still points at. */
 #include "server/srv_int.h"
 
 #include "auth/ntlm_server.h"
@@ -22,6 +28,7 @@ struct srv_session *srv_session_new(struct srv_conn *c)
     if (!nt_ok(crypto_random(&rnd, sizeof rnd)))
         rnd = 0x5167u;
     s->id = ((uint64_t)(rnd | 1u) << 32) | (uint32_t)++c->srv->next_session_id;
+    s->refs = 1; /* the connection's list */
     s->state = SRV_SESS_IN_PROGRESS;
     s->next_tree_id = 1;
     s->conn = c;
@@ -39,46 +46,32 @@ struct srv_session *srv_session_find(struct srv_conn *c, uint64_t id)
     return NULL;
 }
 
-void srv_session_retire(struct srv_conn *c, struct srv_session *s)
+void srv_session_ref(struct srv_session *s)
 {
-    for (struct srv_session **p = &c->sessions; *p; p = &(*p)->next) {
-        if (*p == s) {
-            *p = s->next;
-            c->n_sessions--;
-            s->next = c->graveyard;
-            c->graveyard = s;
-            return;
-        }
-    }
+    s->refs++;
 }
 
-void srv_session_free(struct srv_session *s)
+void srv_session_unref(struct srv_session *s)
 {
-    while (s->trees) {
-        struct srv_tree *t = s->trees;
-        s->trees = t->next;
-        srv_open_close_tree(s->conn, t); /* 3.3.4.16: a tree's opens go with it */
-        free(t);
-    }
+    if (--s->refs > 0)
+        return;
     ntlm_server_free(s->auth);
     sec_sign_key_clear(&s->sign_key);
     secure_zero(s, sizeof *s);
     free(s);
 }
 
-/* Keep s (a valid session just logged off) as a ghost: trees, opens and the
- * authentication state go now; the newest SRV_MAX_GHOSTS ghosts are kept. */
+/* Every tree of s goes (its opens closed, what waits on them cancelled). */
+static void drop_trees(struct srv_session *s)
+{
+    while (s->trees)
+        srv_tree_remove(s, s->trees);
+}
+
+/* Keep s (a valid session just logged off) as a ghost; the newest
+ * SRV_MAX_GHOSTS ghosts are kept. The list takes s's reference. */
 static void haunt(struct srv_conn *c, struct srv_session *s)
 {
-    while (s->trees) {
-        struct srv_tree *t = s->trees;
-        s->trees = t->next;
-        srv_open_close_tree(c, t);
-        free(t);
-    }
-    s->n_trees = 0;
-    ntlm_server_free(s->auth);
-    s->auth = NULL;
     s->next = c->ghosts;
     c->ghosts = s;
     unsigned n = 0;
@@ -88,7 +81,7 @@ static void haunt(struct srv_conn *c, struct srv_session *s)
             *p = NULL;
             while (old) {
                 struct srv_session *nx = old->next;
-                srv_session_free(old);
+                srv_session_unref(old);
                 old = nx;
             }
             break;
@@ -96,16 +89,24 @@ static void haunt(struct srv_conn *c, struct srv_session *s)
     }
 }
 
-void srv_graveyard_flush(struct srv_conn *c)
+void srv_session_retire(struct srv_conn *c, struct srv_session *s)
 {
-    while (c->graveyard) {
-        struct srv_session *s = c->graveyard;
-        c->graveyard = s->next;
-        if (s->state == SRV_SESS_VALID && sec_sign_key_is_set(&s->sign_key))
-            haunt(c, s);
-        else
-            srv_session_free(s);
-    }
+    struct srv_session **p = &c->sessions;
+    while (*p && *p != s)
+        p = &(*p)->next;
+    if (!*p)
+        return;
+    *p = s->next;
+    c->n_sessions--;
+    s->gone = true;
+    srv_conn_cancel_matching(c, NULL, NULL, s, SRV_CANCEL_LOGOFF);
+    drop_trees(s);
+    ntlm_server_free(s->auth);
+    s->auth = NULL;
+    if (s->state == SRV_SESS_VALID && sec_sign_key_is_set(&s->sign_key) && !c->closing)
+        haunt(c, s);
+    else
+        srv_session_unref(s);
 }
 
 struct srv_session *srv_ghost_find(struct srv_conn *c, uint64_t id)
@@ -121,7 +122,7 @@ void srv_ghosts_free(struct srv_conn *c)
     while (c->ghosts) {
         struct srv_session *s = c->ghosts;
         c->ghosts = s->next;
-        srv_session_free(s);
+        srv_session_unref(s);
     }
 }
 
@@ -132,6 +133,7 @@ struct srv_tree *srv_tree_new(struct srv_session *s)
     struct srv_tree *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
+    t->refs = 1; /* the session's list */
     t->id = s->next_tree_id++;
     t->next = s->trees;
     s->trees = t;
@@ -147,14 +149,27 @@ struct srv_tree *srv_tree_find(struct srv_session *s, uint32_t id)
     return NULL;
 }
 
+void srv_tree_ref(struct srv_tree *t)
+{
+    t->refs++;
+}
+
+void srv_tree_unref(struct srv_tree *t)
+{
+    if (--t->refs == 0)
+        free(t);
+}
+
 void srv_tree_remove(struct srv_session *s, struct srv_tree *t)
 {
     for (struct srv_tree **p = &s->trees; *p; p = &(*p)->next) {
         if (*p == t) {
             *p = t->next;
             s->n_trees--;
-            srv_open_close_tree(s->conn, t);
-            free(t);
+            t->gone = true;
+            srv_conn_cancel_matching(s->conn, NULL, t, NULL, SRV_CANCEL_TREE);
+            srv_open_remove_tree(s->conn, t);
+            srv_tree_unref(t);
             return;
         }
     }

@@ -141,6 +141,8 @@ static ntstatus_t find_or_create(struct srv_req *r, struct srv_session **out)
     if (!s)
         return STATUS_INSUFFICIENT_RESOURCES;
     memcpy(s->preauth, c->preauth, sizeof s->preauth); /* 3.3.5.5.1 */
+    srv_session_ref(s); /* the request's, as for a session the dispatcher found */
+    r->sess = s;
     *out = s;
     return STATUS_SUCCESS;
 }

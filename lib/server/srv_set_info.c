@@ -12,44 +12,91 @@
 #include "wire/create.h"
 #include "wire/set_info.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-static ntstatus_t set_basic(struct srv_open *o, const struct smb2_set_info_req *q)
+/* The file-system half: one class applied to the file. */
+struct set_job {
+    struct vfs_file *f;
+    uint8_t cls;
+    union {
+        struct vfs_basic_info basic;
+        uint64_t size;
+        bool del;
+        struct {
+            char *name; /* on the heap */
+            size_t len;
+            bool replace;
+        } rename;
+    } u;
+};
+
+static ntstatus_t set_work(void *job)
+{
+    struct set_job *j = job;
+    switch (j->cls) {
+    case FileBasicInformation:
+        return vfs_set_basic(j->f, &j->u.basic);
+    case FileEndOfFileInformation:
+        return vfs_set_end_of_file(j->f, j->u.size);
+    case FileAllocationInformation:
+        return vfs_set_allocation(j->f, j->u.size);
+    case FileDispositionInformation:
+        return vfs_set_delete_on_close(j->f, j->u.del);
+    case FileRenameInformation:
+        return vfs_rename(j->f, j->u.rename.name, j->u.rename.len, j->u.rename.replace);
+    default:
+        return STATUS_INVALID_INFO_CLASS;
+    }
+}
+
+static ntstatus_t set_done(struct srv_req *r, ntstatus_t st)
+{
+    struct set_job *j = SRV_JOB(r, struct set_job);
+    if (j->cls == FileRenameInformation)
+        free(j->u.rename.name);
+    if (!nt_ok(st))
+        return st;
+    return smb2_set_info_rsp_encode(r->w);
+}
+
+static ntstatus_t set_basic(struct srv_open *o, const struct smb2_set_info_req *q,
+                            struct set_job *j)
 {
     struct fscc_basic_info b;
     if (!nt_ok(fscc_basic_info_decode(q->buffer, q->buffer_length, &b)))
         return STATUS_INFO_LENGTH_MISMATCH;
     if (!srv_open_can(o, FILE_WRITE_ATTRIBUTES))
         return STATUS_ACCESS_DENIED;
-    struct vfs_basic_info v = {(int64_t)b.creation_time, (int64_t)b.last_access_time,
-                               (int64_t)b.last_write_time, (int64_t)b.change_time,
-                               b.file_attributes};
-    return vfs_set_basic(o->f, &v);
+    j->u.basic = (struct vfs_basic_info){(int64_t)b.creation_time, (int64_t)b.last_access_time,
+                                         (int64_t)b.last_write_time, (int64_t)b.change_time,
+                                         b.file_attributes};
+    return STATUS_SUCCESS;
 }
 
-static ntstatus_t set_size(struct srv_open *o, const struct smb2_set_info_req *q, bool eof)
+static ntstatus_t set_size(struct srv_open *o, const struct smb2_set_info_req *q, struct set_job *j)
 {
-    uint64_t v;
-    if (!nt_ok(fscc_u64_info_decode(q->buffer, q->buffer_length, &v)))
+    if (!nt_ok(fscc_u64_info_decode(q->buffer, q->buffer_length, &j->u.size)))
         return STATUS_INFO_LENGTH_MISMATCH;
     if (!srv_open_can(o, FILE_WRITE_DATA))
         return STATUS_ACCESS_DENIED;
-    if (v > INT64_MAX)
+    if (j->u.size > INT64_MAX)
         return STATUS_INVALID_PARAMETER;
-    return eof ? vfs_set_end_of_file(o->f, v) : vfs_set_allocation(o->f, v);
+    return STATUS_SUCCESS;
 }
 
-static ntstatus_t set_disposition(struct srv_open *o, const struct smb2_set_info_req *q)
+static ntstatus_t set_disposition(struct srv_open *o, const struct smb2_set_info_req *q,
+                                  struct set_job *j)
 {
-    bool del;
-    if (!nt_ok(fscc_disposition_info_decode(q->buffer, q->buffer_length, &del)))
+    if (!nt_ok(fscc_disposition_info_decode(q->buffer, q->buffer_length, &j->u.del)))
         return STATUS_INFO_LENGTH_MISMATCH;
     if (!srv_open_can(o, DELETE))
         return STATUS_ACCESS_DENIED;
-    return vfs_set_delete_on_close(o->f, del);
+    return STATUS_SUCCESS;
 }
 
-static ntstatus_t set_rename(struct srv_open *o, const struct smb2_set_info_req *q)
+static ntstatus_t set_rename(struct srv_open *o, const struct smb2_set_info_req *q,
+                             struct set_job *j)
 {
     struct fscc_rename_info ri;
     if (!nt_ok(fscc_rename_info_decode(q->buffer, q->buffer_length, &ri)))
@@ -67,27 +114,37 @@ static ntstatus_t set_rename(struct srv_open *o, const struct smb2_set_info_req 
         p++;
         n--;
     }
-    return vfs_rename(o->f, p, n, ri.replace_if_exists);
+    if (!(j->u.rename.name = malloc(n + 1)))
+        return STATUS_INSUFFICIENT_RESOURCES;
+    memcpy(j->u.rename.name, p, n);
+    j->u.rename.name[n] = '\0';
+    j->u.rename.len = n;
+    j->u.rename.replace = ri.replace_if_exists;
+    return STATUS_SUCCESS;
 }
 
-static ntstatus_t set_file(struct srv_open *o, const struct smb2_set_info_req *q)
+/* Checks a class and fills the job; the classes that only change the open
+ * (Position, Mode) are done here, with nothing for the disk (*done). */
+static ntstatus_t set_file(struct srv_open *o, const struct smb2_set_info_req *q, struct set_job *j,
+                           bool *done)
 {
+    *done = false;
     switch (q->file_info_class) {
     case FileBasicInformation:
-        return set_basic(o, q);
+        return set_basic(o, q, j);
     case FileEndOfFileInformation:
-        return set_size(o, q, true);
     case FileAllocationInformation:
-        return set_size(o, q, false);
+        return set_size(o, q, j);
     case FileDispositionInformation:
-        return set_disposition(o, q);
+        return set_disposition(o, q, j);
     case FileRenameInformation:
-        return set_rename(o, q);
+        return set_rename(o, q, j);
     case FilePositionInformation: {
         uint64_t v;
         if (!nt_ok(fscc_u64_info_decode(q->buffer, q->buffer_length, &v)))
             return STATUS_INFO_LENGTH_MISMATCH;
         o->position = v;
+        *done = true;
         return STATUS_SUCCESS;
     }
     case FileModeInformation: {
@@ -95,6 +152,7 @@ static ntstatus_t set_file(struct srv_open *o, const struct smb2_set_info_req *q
         if (!nt_ok(fscc_u32_info_decode(q->buffer, q->buffer_length, &v)))
             return STATUS_INFO_LENGTH_MISMATCH;
         o->mode = v & 0x3Eu; /* [MS-FSCC] 2.4.26: the settable bits */
+        *done = true;
         return STATUS_SUCCESS;
     }
     default:
@@ -117,17 +175,21 @@ ntstatus_t srv_set_info(struct srv_req *r)
         return STATUS_ACCESS_DENIED;
     switch (q.info_type) {
     case SMB2_0_INFO_FILE:
-        st = set_file(o, &q);
         break;
     case SMB2_0_INFO_FILESYSTEM:
     case SMB2_0_INFO_SECURITY:
     case SMB2_0_INFO_QUOTA:
-        st = STATUS_NOT_SUPPORTED;
-        break;
+        return STATUS_NOT_SUPPORTED;
     default:
-        st = STATUS_INVALID_PARAMETER;
+        return STATUS_INVALID_PARAMETER;
     }
-    if (!nt_ok(st))
-        return st;
-    return smb2_set_info_rsp_encode(r->w);
+    struct set_job *j = SRV_JOB(r, struct set_job);
+    *j = (struct set_job){.f = o->f, .cls = q.file_info_class};
+    bool done = false;
+    st = set_file(o, &q, j, &done);
+    if (!nt_ok(st) || done) {
+        j->cls = 0; /* nothing of the job's to free */
+        return nt_ok(st) ? smb2_set_info_rsp_encode(r->w) : st;
+    }
+    return srv_req_run(r, set_work, set_done);
 }

@@ -6,6 +6,7 @@
 #include "server/srv_int.h"
 
 #include "base/utf16.h"
+#include "vfs/vfs.h"
 #include "wire/tree_connect.h"
 
 #include <inttypes.h>
@@ -65,6 +66,62 @@ static ntstatus_t resolve(struct srv_req *r, const char *name, const struct cfg_
     return user_allowed(*sh, r->sess) ? STATUS_SUCCESS : STATUS_ACCESS_DENIED;
 }
 
+static ntstatus_t respond(struct srv_req *r, const char *name, const struct cfg_share *sh,
+                          struct vfs_share *vs)
+{
+    bool ipc = sh == NULL;
+    struct srv_tree *t = srv_tree_new(r->sess);
+    if (!t)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    t->ipc = ipc;
+    t->share = sh;
+    t->vs = vs;
+    struct smb2_tree_connect_rsp rsp = {
+        .share_type = ipc ? SMB2_SHARE_TYPE_PIPE : SMB2_SHARE_TYPE_DISK,
+        .share_flags = ipc ? SMB2_SHAREFLAG_NO_CACHING : SMB2_SHAREFLAG_MANUAL_CACHING,
+        .capabilities = 0,
+        .maximal_access = (ipc || !sh->read_only) ? ACCESS_ALL : ACCESS_READ};
+    ntstatus_t st = smb2_tree_connect_rsp_encode(r->w, &rsp);
+    if (!nt_ok(st)) {
+        srv_tree_remove(r->sess, t);
+        return st;
+    }
+    r->rsp_tree_id = t->id;
+    sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " tree 0x%x -> '%s'",
+           r->conn->id, r->conn->peer, r->sess->id, t->id, name);
+    return STATUS_SUCCESS;
+}
+
+/* The share's root is opened once for the server's life; the first tree
+ * connect to it opens it on the pool. */
+struct share_job {
+    const char *path;
+    bool read_only;
+    struct vfs_share *vs;
+    const struct cfg_share *sh;
+};
+
+static ntstatus_t share_work(void *job)
+{
+    struct share_job *j = job;
+    return vfs_share_open(j->path, j->read_only, &j->vs);
+}
+
+static ntstatus_t share_done(struct srv_req *r, ntstatus_t st)
+{
+    struct share_job *j = SRV_JOB(r, struct share_job);
+    const struct cfg_share *sh = j->sh;
+    struct vfs_share *vs = nt_ok(st) ? srv_vfs_share_keep(r->conn->srv, sh, j->vs) : NULL;
+    if (!vs) {
+        sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): share '%s': cannot open %s: %s", r->conn->id,
+               r->conn->peer, sh->name, sh->path, nt_name(st));
+        return STATUS_BAD_NETWORK_NAME;
+    }
+    if (!r->sess || r->sess->gone)
+        return STATUS_USER_SESSION_DELETED;
+    return respond(r, sh->name, sh, vs);
+}
+
 ntstatus_t srv_tree_connect(struct srv_req *r)
 {
     struct smb2_tree_connect_req req;
@@ -82,29 +139,12 @@ ntstatus_t srv_tree_connect(struct srv_req *r)
                r->conn->peer, name, r->sess->user, nt_name(st));
         return st;
     }
-    struct srv_tree *t = srv_tree_new(r->sess);
-    if (!t)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    t->ipc = ipc;
-    t->share = sh;
-    if (sh && !(t->vs = srv_vfs_share(r->conn->srv, sh))) {
-        sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): share '%s': cannot open %s", r->conn->id,
-               r->conn->peer, name, sh->path);
-        srv_tree_remove(r->sess, t);
-        return STATUS_BAD_NETWORK_NAME;
-    }
-    struct smb2_tree_connect_rsp rsp = {
-        .share_type = ipc ? SMB2_SHARE_TYPE_PIPE : SMB2_SHARE_TYPE_DISK,
-        .share_flags = ipc ? SMB2_SHAREFLAG_NO_CACHING : SMB2_SHAREFLAG_MANUAL_CACHING,
-        .capabilities = 0,
-        .maximal_access = (ipc || !sh->read_only) ? ACCESS_ALL : ACCESS_READ};
-    st = smb2_tree_connect_rsp_encode(r->w, &rsp);
-    if (!nt_ok(st)) {
-        srv_tree_remove(r->sess, t);
-        return st;
-    }
-    r->rsp_tree_id = t->id;
-    sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " tree 0x%x -> '%s'",
-           r->conn->id, r->conn->peer, r->sess->id, t->id, name);
-    return STATUS_SUCCESS;
+    if (ipc)
+        return respond(r, name, NULL, NULL);
+    struct vfs_share *vs = srv_vfs_share_cached(r->conn->srv, sh);
+    if (vs)
+        return respond(r, name, sh, vs);
+    *SRV_JOB(r, struct share_job) =
+        (struct share_job){.path = sh->path, .read_only = sh->read_only, .sh = sh};
+    return srv_req_run_pool(r, share_work, share_done);
 }

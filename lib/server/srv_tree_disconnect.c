@@ -11,7 +11,6 @@ ntstatus_t srv_tree_disconnect(struct srv_req *r)
     struct smb2_tree_disconnect_rsp rsp = {0};
     ntstatus_t st = smb2_tree_disconnect_rsp_encode(r->w, &rsp);
     if (nt_ok(st))
-        srv_tree_remove(r->sess, r->tree);
-    r->tree = NULL;
+        srv_tree_remove(r->sess, r->tree); /* the request keeps its reference */
     return st;
 }

@@ -19,6 +19,47 @@ static ntstatus_t check(const struct srv_req *r, const struct smb2_write_req *q)
     return STATUS_SUCCESS;
 }
 
+struct write_job {
+    struct vfs_file *f;
+    const uint8_t *data; /* in the request frame */
+    uint32_t length;
+    uint64_t offset; /* UINT64_MAX: at the end of file (append-only open) */
+    bool append, write_through;
+    size_t done;
+};
+
+static ntstatus_t write_work(void *job)
+{
+    struct write_job *j = job;
+    uint64_t off = j->offset;
+    if (j->append) {
+        struct vfs_stat vs;
+        ntstatus_t st = vfs_fstat(j->f, &vs);
+        if (!nt_ok(st))
+            return st;
+        off = vs.end_of_file;
+    }
+    if (off > INT64_MAX || j->length > INT64_MAX - off)
+        return STATUS_INVALID_PARAMETER;
+    if (j->length == 0)
+        return STATUS_SUCCESS;
+    ntstatus_t st = vfs_pwrite(j->f, j->data, j->length, off, &j->done);
+    /* 2.2.21 SMB2_WRITEFLAG_WRITE_THROUGH: on stable storage before the
+     * response. */
+    if (nt_ok(st) && j->write_through && j->done > 0)
+        st = vfs_fsync(j->f);
+    return st;
+}
+
+static ntstatus_t write_done(struct srv_req *r, ntstatus_t st)
+{
+    struct write_job *j = SRV_JOB(r, struct write_job);
+    if (!nt_ok(st))
+        return st;
+    struct smb2_write_rsp rsp = {.count = (uint32_t)j->done};
+    return smb2_write_rsp_encode(r->w, &rsp);
+}
+
 ntstatus_t srv_write(struct srv_req *r)
 {
     struct smb2_write_req q;
@@ -35,26 +76,12 @@ ntstatus_t srv_write(struct srv_req *r)
         return STATUS_INVALID_DEVICE_REQUEST;
     if (!srv_open_can(o, FILE_WRITE_DATA | FILE_APPEND_DATA))
         return STATUS_ACCESS_DENIED;
-    uint64_t off = q.offset;
-    if (off == UINT64_MAX && !srv_open_can(o, FILE_WRITE_DATA)) {
-        struct vfs_stat vs;
-        st = vfs_fstat(o->f, &vs);
-        if (!nt_ok(st))
-            return st;
-        off = vs.end_of_file;
-    }
-    if (off > INT64_MAX || q.length > INT64_MAX - off)
-        return STATUS_INVALID_PARAMETER;
-    size_t done = 0;
-    if (q.length > 0) {
-        st = vfs_pwrite(o->f, q.data, q.length, off, &done);
-        if (!nt_ok(st))
-            return st;
-    }
-    /* 2.2.21 SMB2_WRITEFLAG_WRITE_THROUGH: on stable storage before the
-     * response. */
-    if ((q.flags & SMB2_WRITEFLAG_WRITE_THROUGH) && done > 0 && !nt_ok(st = vfs_fsync(o->f)))
-        return st;
-    struct smb2_write_rsp rsp = {.count = (uint32_t)done};
-    return smb2_write_rsp_encode(r->w, &rsp);
+    struct write_job *j = SRV_JOB(r, struct write_job);
+    *j = (struct write_job){.f = o->f,
+                            .data = q.data,
+                            .length = q.length,
+                            .offset = q.offset,
+                            .append = q.offset == UINT64_MAX && !srv_open_can(o, FILE_WRITE_DATA),
+                            .write_through = (q.flags & SMB2_WRITEFLAG_WRITE_THROUGH) != 0};
+    return srv_req_run(r, write_work, write_done);
 }

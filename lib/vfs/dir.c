@@ -47,6 +47,7 @@ ntstatus_t vfs_dir_rewind(struct vfs_file *dir, const char *pattern, size_t patt
         return STATUS_SIGNET_WOULD_BLOCK;
     if (!dir->node->is_dir)
         return STATUS_INVALID_PARAMETER;
+    vfs_test_point("dir");
     char *p = strndup(pattern, pattern_len);
     if (!p)
         return STATUS_NO_MEMORY;

@@ -67,6 +67,8 @@ struct vfs_file {
  * is local.) Outside nowait mode: always. */
 bool vfs_nowait_share_ok(const struct vfs_share *s);
 bool vfs_fs_is_local(int fd);
+/* vfs.h "Tests only": the hook, if one is set and the mode may block. */
+void vfs_test_point(const char *op);
 
 /* ---- resolve.c ---- */
 /* Open rel (normalized) beneath the share root: a descriptor, or -errno.

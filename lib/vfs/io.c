@@ -32,6 +32,7 @@ ntstatus_t vfs_pread(struct vfs_file *f, void *buf, size_t len, uint64_t off, si
     /* nowait mode: the page cache only; a partly cached range is read again
      * whole by the caller's thread that may block */
     int flags = vfs_nowait() ? RWF_NOWAIT : 0;
+    vfs_test_point("pread");
     size_t done = 0;
     while (done < len) {
         struct iovec iov = {(char *)buf + done, len - done};
@@ -66,6 +67,7 @@ ntstatus_t vfs_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t 
         return STATUS_INVALID_PARAMETER;
     if (io_conflict(f, off, len, true))
         return STATUS_FILE_LOCK_CONFLICT;
+    vfs_test_point("pwrite");
     size_t done = 0;
     while (done < len) {
         ssize_t n = pwrite(f->fd, (const char *)buf + done, len - done, (off_t)(off + done));
@@ -85,6 +87,7 @@ ntstatus_t vfs_fsync(struct vfs_file *f)
         return STATUS_SIGNET_WOULD_BLOCK;
     if (f->share->read_only)
         return STATUS_SUCCESS; /* nothing of ours to flush */
+    vfs_test_point("fsync");
     if (fsync(f->fd) < 0 && errno != EINVAL && errno != EBADF)
         return nt_from_errno(errno);
     return STATUS_SUCCESS;

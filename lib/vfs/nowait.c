@@ -4,6 +4,19 @@
 #include <sys/vfs.h>
 
 static _Thread_local bool nowait_mode;
+static _Atomic(vfs_test_hook_fn) test_hook;
+
+void vfs_test_set_hook(vfs_test_hook_fn fn)
+{
+    atomic_store(&test_hook, fn);
+}
+
+void vfs_test_point(const char *op)
+{
+    vfs_test_hook_fn fn = atomic_load(&test_hook);
+    if (fn && !nowait_mode)
+        fn(op);
+}
 
 bool vfs_nowait_set(bool on)
 {

@@ -245,6 +245,7 @@ ntstatus_t vfs_open(struct vfs_share *s, const struct vfs_open_req *req, struct 
         return st;
     if (!nowait_can_open(s, req))
         return STATUS_SIGNET_WOULD_BLOCK;
+    vfs_test_point("open");
     struct open_ctx *c = calloc(1, sizeof *c);
     struct vfs_file *f = calloc(1, sizeof *f);
     if (!c || !f) {

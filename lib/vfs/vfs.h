@@ -58,6 +58,13 @@ struct vfs_file;  /* one open: a descriptor, its file object, directory cursor *
 bool vfs_nowait_set(bool on); /* the calling thread's mode; returns the old one */
 bool vfs_nowait(void);
 
+/* Tests only (signetd never sets it): when set, called by the calls below
+ * that may block, on the thread that runs them and never in nowait mode,
+ * with the operation's name ("open", "pread", "pwrite", "fsync", "dir"),
+ * before they touch the disk, so a test can hold an operation there. */
+typedef void (*vfs_test_hook_fn)(const char *op);
+void vfs_test_set_hook(vfs_test_hook_fn fn);
+
 /* ---- shares ---- */
 
 /* Open root (which must be a directory) as a share. */

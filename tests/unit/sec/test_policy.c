@@ -140,8 +140,9 @@ static void exempt_messages(void **state)
     (void)state;
     assert_true(sec_message_exempt(5, 0x1234, STATUS_PENDING_CODE, true));
     assert_false(sec_message_exempt(5, 0x1234, STATUS_PENDING_CODE, false));
-    assert_true(sec_message_exempt(UINT64_MAX, 0x1234, 0, true)); /* oplock break */
-    assert_true(sec_message_exempt(0, 0, 0, true));               /* NEGOTIATE */
+    assert_true(sec_message_exempt(UINT64_MAX, 0x1234, 0, true));   /* oplock break */
+    assert_false(sec_message_exempt(UINT64_MAX, 0x1234, 0, false)); /* a request: never */
+    assert_true(sec_message_exempt(0, 0, 0, true));                 /* NEGOTIATE */
     assert_false(sec_message_exempt(7, 0x1234, STATUS_ACCESS_DENIED_CODE, true));
 }
 

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "srv_harness.h"
+#include "srv_files.h"
 
 #include "base/utf16.h"
 #include "crypto/crypto.h"
@@ -71,94 +71,6 @@ static void on_share(struct tconn *t, const char *share)
     tc_negotiate(t, &d, 1, SMB2_NEGOTIATE_SIGNING_ENABLED);
     assert_int_equal(tc_logon(t, TEST_USER, TEST_PASSWORD), 0);
     assert_int_equal(tc_tree_connect(t, share, true), 0);
-}
-
-/* Sign and send one request built in msg[0..len); the response's status. */
-static uint32_t roundtrip(struct tconn *t, uint8_t *msg, size_t len)
-{
-    tc_sign(t, msg, len);
-    tc_send_raw(t, msg, len);
-    if (!tc_recv(t))
-        fail_msg("no response to command %u; server log:\n%s", le16_get(msg + 12), harness_log);
-    assert_true(tc_verify(t, 0, t->rsp_len));
-    return rsp_status(t);
-}
-
-static size_t create_at(struct tconn *t, uint8_t *p, size_t cap, const char *name, uint32_t access,
-                        uint32_t disposition, uint32_t options)
-{
-    uint8_t u16[512];
-    size_t n = 0;
-    assert_true(nt_ok(utf8_to_utf16le(name, strlen(name), u16, sizeof u16, &n)));
-    struct wr w;
-    wr_init(&w, p, cap);
-    tc_hdr(t, &w, SMB2_CREATE, 8);
-    struct smb2_create_req q = {.impersonation_level = SMB2_IMPERSONATION_IMPERSONATION,
-                                .desired_access = access,
-                                .share_access = FILE_SHARE_READ | FILE_SHARE_WRITE,
-                                .create_disposition = disposition,
-                                .create_options = options,
-                                .name = u16,
-                                .name_len = (uint16_t)n};
-    assert_true(nt_ok(smb2_create_req_encode(&w, &q)));
-    return wr_pos(&w);
-}
-
-static uint32_t do_create(struct tconn *t, const char *name, uint32_t access, uint32_t disp,
-                          uint32_t options, struct smb2_file_id *fid)
-{
-    uint8_t msg[1024];
-    size_t len = create_at(t, msg, sizeof msg, name, access, disp, options);
-    uint32_t st = roundtrip(t, msg, len);
-    if (st == 0) {
-        struct smb2_create_rsp r;
-        assert_true(nt_ok(smb2_create_rsp_decode(t->rsp, t->rsp_len, &r)));
-        *fid = r.file_id;
-    }
-    return st;
-}
-
-static size_t close_at(struct tconn *t, uint8_t *p, struct smb2_file_id fid)
-{
-    struct wr w;
-    wr_init(&w, p, 128);
-    tc_hdr(t, &w, SMB2_CLOSE, 8);
-    struct smb2_close_req q = {.flags = SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB, .file_id = fid};
-    assert_true(nt_ok(smb2_close_req_encode(&w, &q)));
-    return wr_pos(&w);
-}
-
-static uint32_t do_close(struct tconn *t, struct smb2_file_id fid)
-{
-    uint8_t msg[128];
-    return roundtrip(t, msg, close_at(t, msg, fid));
-}
-
-static size_t write_at(struct tconn *t, uint8_t *p, size_t cap, struct smb2_file_id fid,
-                       const char *data, uint64_t off)
-{
-    struct wr w;
-    wr_init(&w, p, cap);
-    tc_hdr(t, &w, SMB2_WRITE, 8);
-    struct smb2_write_req q = {.length = (uint32_t)strlen(data),
-                               .offset = off,
-                               .file_id = fid,
-                               .data = (const uint8_t *)data};
-    assert_true(nt_ok(smb2_write_req_encode(&w, &q)));
-    return wr_pos(&w);
-}
-
-static uint32_t do_read(struct tconn *t, struct smb2_file_id fid, uint32_t len, uint64_t off,
-                        uint16_t charge)
-{
-    uint8_t msg[256];
-    struct wr w;
-    wr_init(&w, msg, sizeof msg);
-    tc_hdr(t, &w, SMB2_READ, 8);
-    le16_put(msg + 6, charge); /* CreditCharge */
-    struct smb2_read_req q = {.length = len, .offset = off, .file_id = fid};
-    assert_true(nt_ok(smb2_read_req_encode(&w, &q)));
-    return roundtrip(t, msg, wr_pos(&w));
 }
 
 static void test_create_write_read_close(void **state)
@@ -468,18 +380,6 @@ static void test_rename_and_delete(void **state)
     snprintf(p, sizeof p, "%s/rw/r2.txt", root);
     assert_int_not_equal(access(p, F_OK), 0);
     tc_stop(&t);
-}
-
-static uint32_t lock1(struct tconn *t, struct smb2_file_id fid, uint64_t off, uint32_t flags)
-{
-    uint8_t msg[256];
-    struct wr w;
-    wr_init(&w, msg, sizeof msg);
-    tc_hdr(t, &w, SMB2_LOCK, 8);
-    struct smb2_lock_req q = {.lock_count = 1, .file_id = fid};
-    q.locks[0] = (struct smb2_lock_element){off, 10, flags};
-    assert_true(nt_ok(smb2_lock_req_encode(&w, &q)));
-    return roundtrip(t, msg, wr_pos(&w));
 }
 
 static void test_locks(void **state)

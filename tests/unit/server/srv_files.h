@@ -1,0 +1,39 @@
+/* Requests of the file commands for the server tests, built with the wire
+ * codecs and sent through the harness (srv_harness.h) on a logged-on,
+ * signing session. Each do_* sends one request and returns the response's
+ * status; each *_at builds one into p (for compounds) and returns its
+ * length. share_access of create_at is FILE_SHARE_READ | FILE_SHARE_WRITE;
+ * create_share_at names it. */
+#ifndef SRV_FILES_H
+#define SRV_FILES_H
+
+#include "srv_harness.h"
+
+#include "wire/close.h"
+#include "wire/create.h"
+#include "wire/lock.h"
+#include "wire/read.h"
+#include "wire/write.h"
+
+/* Sign and send one request built in msg[0..len); the response's status
+ * (its signature verified). */
+uint32_t roundtrip(struct tconn *t, uint8_t *msg, size_t len);
+size_t create_at(struct tconn *t, uint8_t *p, size_t cap, const char *name, uint32_t access,
+                 uint32_t disposition, uint32_t options);
+size_t create_share_at(struct tconn *t, uint8_t *p, size_t cap, const char *name, uint32_t access,
+                       uint32_t share_access, uint32_t disposition, uint32_t options);
+uint32_t do_create(struct tconn *t, const char *name, uint32_t access, uint32_t disp,
+                   uint32_t options, struct smb2_file_id *fid);
+uint32_t do_create_share(struct tconn *t, const char *name, uint32_t access, uint32_t share_access,
+                         uint32_t disp, uint32_t options, struct smb2_file_id *fid);
+size_t close_at(struct tconn *t, uint8_t *p, struct smb2_file_id fid);
+uint32_t do_close(struct tconn *t, struct smb2_file_id fid);
+size_t write_at(struct tconn *t, uint8_t *p, size_t cap, struct smb2_file_id fid, const char *data,
+                uint64_t off);
+uint32_t do_read(struct tconn *t, struct smb2_file_id fid, uint32_t len, uint64_t off,
+                 uint16_t charge);
+/* One LOCK element of 10 bytes at off with flags. */
+size_t lock_at(struct tconn *t, uint8_t *p, struct smb2_file_id fid, uint64_t off, uint32_t flags);
+uint32_t lock1(struct tconn *t, struct smb2_file_id fid, uint64_t off, uint32_t flags);
+
+#endif
