@@ -1,36 +1,53 @@
 /* CLOSE. [MS-SMB2] 3.3.5.10: with SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB the
- * attributes are taken just before the close; the open leaves the table at
- * once (what waits on it is cancelled) and a pending delete happens (lib/vfs)
- * when it was the file's last open. When no other request uses the open the
- * file is closed here, so the response carries the delete's status; else it
- * is closed with the last of those requests. */
+ * attributes are taken just before the close. The open leaves the table and
+ * its file's OpenList at once (its locks go, what waits on it is
+ * cancelled); when it was the last open of a delete-pending file the file
+ * is removed before the response, which carries the removal's status. The
+ * descriptor is closed with the open's last reference (a READ or WRITE on
+ * the pool may still hold one). */
 #include "server/srv_int.h"
 
 #include "vfs/vfs.h"
 #include "wire/close.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 struct close_job {
-    struct vfs_file *f;      /* to close, when no other request uses it */
-    struct vfs_file *stat_f; /* to stat (r->open keeps it alive meanwhile) */
+    struct vfs_file *f; /* to stat (r->open keeps it alive meanwhile) */
     bool postquery;
     struct vfs_stat st;
     ntstatus_t stat_status;
+    /* the file to delete, when this was its last open */
+    struct vfs_share *vs;
+    char *path;
+    uint64_t dev, ino;
+    bool is_dir;
 };
 
-static ntstatus_t close_work(void *job)
+static ntstatus_t close_work(void *job, unsigned flags)
 {
     struct close_job *j = job;
     if (j->postquery) {
-        j->stat_status = srv_fstat(j->stat_f, &j->st);
+        j->stat_status = vfs_fstat(j->f, flags, &j->st);
         if (nt_eq(j->stat_status, STATUS_SIGNET_WOULD_BLOCK))
             return j->stat_status;
     }
-    return j->f ? vfs_close(j->f) : STATUS_SUCCESS;
+    if (j->path)
+        return vfs_unlink(j->vs, j->path, j->dev, j->ino, j->is_dir, flags);
+    return STATUS_SUCCESS;
 }
 
 static ntstatus_t close_done(struct srv_req *r, ntstatus_t st)
 {
     struct close_job *j = SRV_JOB(r, struct close_job);
+    struct srv_file *file = r->open->file;
+    if (j->path) {
+        free(j->path);
+        j->path = NULL;
+        file->deleting = false;
+        srv_file_unref(r->conn->srv, file);
+    }
     if (!nt_ok(st))
         return st; /* the handle is gone; the pending delete failed */
     struct smb2_close_rsp rsp = {0};
@@ -42,7 +59,8 @@ static ntstatus_t close_done(struct srv_req *r, ntstatus_t st)
                                       .change_time = j->st.change_time,
                                       .allocation_size = j->st.allocation_size,
                                       .end_of_file = j->st.end_of_file,
-                                      .file_attributes = j->st.attributes};
+                                      .file_attributes =
+                                          srv_attributes(j->st.attributes, srv_file_name(file))};
     return smb2_close_rsp_encode(r->w, &rsp);
 }
 
@@ -56,12 +74,23 @@ ntstatus_t srv_close(struct srv_req *r)
     if (!nt_ok(st))
         return st;
     struct close_job *j = SRV_JOB(r, struct close_job);
-    *j = (struct close_job){.postquery = (q.flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) != 0,
-                            .stat_f = o->f};
-    srv_open_remove(o);
-    if (o->refs == 1) { /* only this request's: the file is ours to close */
-        j->f = o->f;
-        o->f = NULL;
+    *j = (struct close_job){.f = o->f,
+                            .postquery = (q.flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) != 0};
+    if (srv_open_remove(o, true)) {
+        struct srv_file *file = o->file; /* r->open keeps it */
+        j->path = strdup(file->path);
+        if (!j->path) {
+            srv_file_delete_later(r->conn->srv, file);
+        } else {
+            j->vs = file->vs;
+            j->dev = file->dev;
+            j->ino = file->ino;
+            j->is_dir = file->is_dir;
+            file->deleting = true;
+            srv_file_ref(file);
+        }
     }
+    if (!j->postquery && !j->path)
+        return close_done(r, STATUS_SUCCESS);
     return srv_req_run(r, close_work, close_done);
 }

@@ -24,7 +24,7 @@
 static ntstatus_t check_fields(const struct smb2_create_req *q)
 {
     if (q->impersonation_level > SMB2_IMPERSONATION_DELEGATE)
-        return STATUS_INVALID_PARAMETER; /* Windows: STATUS_BAD_IMPERSONATION_LEVEL */
+        return STATUS_BAD_IMPERSONATION_LEVEL; /* as Windows */
     if (q->create_disposition > FILE_OVERWRITE_IF)
         return STATUS_INVALID_PARAMETER;
     if ((q->create_options & FILE_DIRECTORY_FILE) && (q->create_options & FILE_NON_DIRECTORY_FILE))
@@ -92,33 +92,62 @@ static ntstatus_t respond(struct srv_req *r, const struct smb2_create_req *q, st
                                   .change_time = st->change_time,
                                   .allocation_size = st->allocation_size,
                                   .end_of_file = st->end_of_file,
-                                  .file_attributes = st->attributes,
+                                  .file_attributes =
+                                      srv_attributes(st->attributes, srv_file_name(o->file)),
                                   .file_id = {o->id, o->id},
                                   .ctx_list = rc.list,
                                   .ctx_count = rc.n};
     return smb2_create_rsp_encode(r->w, &rsp);
 }
 
-/* The file-system half of a CREATE: open (or create) and stat. */
+/* A CREATE in two or three steps: open (or create) on the pool; on the loop
+ * the file table's checks and the open's registration; then, for an
+ * overwrite or a directory to delete on close, the truncation or the
+ * emptiness check on the pool; then the response. */
 struct create_job {
     struct vfs_share *vs;
     struct vfs_open_req vq;
     char *name;
+    uint32_t share_access;
+    bool delete_on_close;
     struct vfs_file *f;
-    uint32_t action;
-    struct vfs_stat st;
-    ntstatus_t stat_status;
+    struct vfs_open_result *res; /* on the heap: it holds a path */
+    bool empty;                  /* the directory to delete on close */
 };
 
-/* Once the file is open the job succeeds, so that the open is never run
- * twice; a failed stat is answered by open_done. */
-static ntstatus_t open_work(void *job)
+static ntstatus_t open_work(void *job, unsigned flags)
 {
     struct create_job *j = job;
-    ntstatus_t st = vfs_open(j->vs, &j->vq, &j->f, &j->action);
-    if (nt_ok(st))
-        j->stat_status = srv_fstat(j->f, &j->st);
+    return vfs_open(j->vs, &j->vq, flags, &j->f, j->res);
+}
+
+static bool truncates(uint32_t action)
+{
+    return action == FILE_OVERWRITTEN || action == FILE_SUPERSEDED;
+}
+
+/* The second step on the pool: truncate an overwritten file and stat it
+ * again, or see whether a directory to delete on close is empty. */
+static ntstatus_t finish_work(void *job, unsigned flags)
+{
+    struct create_job *j = job;
+    ntstatus_t st = STATUS_SUCCESS;
+    if (truncates(j->res->action)) {
+        st = vfs_set_end_of_file(j->f, 0, flags);
+        if (nt_ok(st))
+            st = vfs_fstat(j->f, flags, &j->res->st);
+    }
+    if (nt_ok(st) && j->delete_on_close && j->f->is_dir)
+        st = vfs_dir_is_empty(j->f, flags, &j->empty);
     return st;
+}
+
+static void job_free(struct create_job *j)
+{
+    free(j->name);
+    free(j->res);
+    j->name = NULL;
+    j->res = NULL;
 }
 
 static void log_failure(const struct srv_req *r, const struct create_job *j, ntstatus_t st)
@@ -127,41 +156,79 @@ static void log_failure(const struct srv_req *r, const struct create_job *j, nts
            r->conn->id, j->name, j->vq.create_disposition, j->vq.create_options, nt_name(st));
 }
 
-static ntstatus_t open_done(struct srv_req *r, ntstatus_t st)
+static ntstatus_t fail(struct srv_req *r, struct create_job *j, ntstatus_t st)
+{
+    log_failure(r, j, st);
+    job_free(j);
+    return st;
+}
+
+static ntstatus_t finish_done(struct srv_req *r, ntstatus_t st)
 {
     struct create_job *j = SRV_JOB(r, struct create_job);
-    if (!nt_ok(st)) {
-        log_failure(r, j, st);
-        free(j->name);
-        return st;
-    }
-    free(j->name);
-    struct srv_open tmpl = {
-        .f = j->f, .access = j->vq.desired_access, .is_dir = vfs_file_is_dir(j->f)};
-    struct srv_open *o = NULL;
-    st = srv_open_add(r, &tmpl, &o);
-    if (!nt_ok(st)) {
-        srv_file_close(r->conn->srv, j->f);
-        return st;
-    }
-    if (!nt_ok(j->stat_status)) {
-        srv_open_remove(o);
-        return nt_eq(j->stat_status, STATUS_SIGNET_WOULD_BLOCK) ? STATUS_INTERNAL_ERROR
-                                                                : j->stat_status;
-    }
+    struct srv_open *o = r->open;
+    if (nt_ok(st) && o->closed)
+        st = STATUS_FILE_CLOSED; /* its tree or session went meanwhile */
+    if (nt_ok(st) && j->delete_on_close && o->is_dir && !j->empty)
+        st = STATUS_DIRECTORY_NOT_EMPTY; /* [MS-FSA] 2.1.5.1.2 */
     struct smb2_create_req q;
-    if (!nt_ok(smb2_create_req_decode(r->msg, r->len, &q))) {
-        srv_open_remove(o);
-        return STATUS_INTERNAL_ERROR;
-    }
-    st = respond(r, &q, o, j->action, &j->st);
+    if (nt_ok(st) && !nt_ok(smb2_create_req_decode(r->msg, r->len, &q)))
+        st = STATUS_INTERNAL_ERROR;
+    if (nt_ok(st))
+        st = respond(r, &q, o, j->res->action, &j->res->st);
     if (!nt_ok(st)) {
-        srv_open_remove(o);
-        return st;
+        (void)srv_open_remove(o, false);
+        return fail(r, j, st);
     }
     *r->compound_fid = (struct smb2_file_id){o->id, o->id};
     *r->have_compound_fid = true;
+    r->fid_given = true;
+    job_free(j);
     return STATUS_SUCCESS;
+}
+
+/* [MS-FSA] 2.1.5.1.2: what the file table decides about an open of an
+ * existing (or just created) file. */
+static ntstatus_t table_checks(const struct srv_file *file, const struct create_job *j)
+{
+    if (file->delete_pending)
+        return STATUS_DELETE_PENDING;
+    if (j->delete_on_close && file->is_root)
+        return STATUS_ACCESS_DENIED; /* the share root cannot go */
+    return srv_file_share_check(file, j->vq.desired_access, j->share_access);
+}
+
+static ntstatus_t open_done(struct srv_req *r, ntstatus_t st)
+{
+    struct create_job *j = SRV_JOB(r, struct create_job);
+    if (!nt_ok(st))
+        return fail(r, j, st);
+    struct srv *srv = r->conn->srv;
+    const struct vfs_open_result *res = j->res;
+    struct srv_file *file =
+        srv_file_get(srv, j->vs, j->f->dev, j->f->ino, res->rel, j->f->is_dir, res->is_root);
+    st = file ? table_checks(file, j) : STATUS_INSUFFICIENT_RESOURCES;
+    struct srv_open *o = NULL;
+    if (nt_ok(st)) {
+        struct srv_open tmpl = {.f = j->f,
+                                .file = file,
+                                .access = j->vq.desired_access,
+                                .share_access = j->share_access,
+                                .delete_on_close = j->delete_on_close,
+                                .is_dir = j->f->is_dir};
+        st = srv_open_add(r, &tmpl, &o); /* takes over the file's reference */
+    }
+    if (!nt_ok(st)) {
+        srv_file_close(srv, j->f);
+        if (file)
+            srv_file_unref(srv, file);
+        return fail(r, j, st);
+    }
+    srv_open_ref(o);
+    r->open = o;
+    if (truncates(res->action) || (j->delete_on_close && o->is_dir))
+        return srv_req_run(r, finish_work, finish_done);
+    return finish_done(r, STATUS_SUCCESS);
 }
 
 ntstatus_t srv_create(struct srv_req *r)
@@ -174,18 +241,27 @@ ntstatus_t srv_create(struct srv_req *r)
     ntstatus_t st = check_fields(&q);
     if (!nt_ok(st))
         return st;
+    bool ro = r->tree->share->read_only;
+    uint32_t access = srv_map_access(q.desired_access, ro);
+    bool doc = (q.create_options & FILE_DELETE_ON_CLOSE) != 0;
+    if (doc && (!(access & DELETE) || ro))
+        return STATUS_ACCESS_DENIED; /* 3.3.5.9 */
     char name[VFS_PATH_MAX];
     st = smb2_create_req_name(&q, name, sizeof name);
     if (!nt_ok(st))
         return nt_eq(st, STATUS_BUFFER_TOO_SMALL) ? STATUS_NAME_TOO_LONG : st;
     struct create_job *j = SRV_JOB(r, struct create_job);
-    *j = (struct create_job){.vs = r->tree->vs};
-    if (!(j->name = strdup(name)))
+    *j = (struct create_job){
+        .vs = r->tree->vs, .share_access = q.share_access, .delete_on_close = doc};
+    j->name = strdup(name);
+    j->res = malloc(sizeof *j->res);
+    if (!j->name || !j->res) {
+        job_free(j);
         return STATUS_INSUFFICIENT_RESOURCES;
+    }
     j->vq = (struct vfs_open_req){.path = j->name,
                                   .path_len = strlen(j->name),
-                                  .desired_access =
-                                      srv_map_access(q.desired_access, r->tree->share->read_only),
+                                  .desired_access = access,
                                   .file_attributes = q.file_attributes,
                                   .create_disposition = q.create_disposition,
                                   .create_options = q.create_options};

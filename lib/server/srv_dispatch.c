@@ -94,9 +94,16 @@ static ntstatus_t session_deleted(struct srv_req *r)
 {
     struct srv_session *g = srv_ghost_find(r->conn, r->hdr.session_id);
     struct iovec iov = {(void *)r->msg, r->len};
-    if (g && (r->hdr.flags & SMB2_FLAGS_SIGNED) && nt_ok(sec_verify(&g->sign_key, &iov, 1))) {
+    bool signed_flag = (r->hdr.flags & SMB2_FLAGS_SIGNED) != 0;
+    if (g && signed_flag && nt_ok(sec_verify(&g->sign_key, &iov, 1))) {
         r->sign_sess = g; /* borrowed: the record of the response takes a reference */
         r->force_sign = true;
+    } else if (signed_flag) {
+        /* No key: the SIGNED flag and the request's signature go back as they
+         * came (3.3.4.4: the header is the request's), as Samba and
+         * Windows answer; a client that requires signing drops a response
+         * without the flag, and does not verify this status. */
+        r->echo_sig = true;
     }
     return STATUS_USER_SESSION_DELETED;
 }
@@ -117,7 +124,10 @@ static ntstatus_t check_session(struct srv_req *r, const struct srv_cmd *cmd)
         return cmd->session == SRV_NEED_REQUIRED ? STATUS_USER_SESSION_DELETED : STATUS_SUCCESS;
     struct srv_session *s = srv_session_find(r->conn, sid);
     if (!s) {
-        bool optional = cmd->session == SRV_NEED_OPTIONAL && r->hdr.command != SMB2_SESSION_SETUP;
+        /* An unknown session is USER_SESSION_DELETED (3.3.5.2.9), even for
+         * ECHO and CANCEL when the request is signed, as Samba answers. */
+        bool optional = cmd->session == SRV_NEED_OPTIONAL && r->hdr.command != SMB2_SESSION_SETUP &&
+                        !(r->hdr.flags & SMB2_FLAGS_SIGNED);
         return optional ? STATUS_SUCCESS : session_deleted(r);
     }
     if (s->state != SRV_SESS_VALID) {
@@ -151,6 +161,13 @@ static ntstatus_t check_request(struct srv_req *r, const struct srv_cmd *cmd)
     return STATUS_SUCCESS;
 }
 
+/* 3.3.5.2.7.2: the element before a related one failed to give it a
+ * session or tree, or a related element came first. */
+static bool related_ids_missing(const struct srv_req *r, bool have_prev, bool prev_ids_ok)
+{
+    return r->related && (!have_prev || !prev_ids_ok);
+}
+
 bool srv_consume_credits(struct srv_req *r)
 {
     struct srv_conn *c = r->conn;
@@ -171,20 +188,23 @@ bool srv_consume_credits(struct srv_req *r)
 static const struct srv_cmd unknown_cmd = {"UNKNOWN", 0,    SRV_NEED_OPTIONAL,
                                            false,     NULL, SRV_TRY_INLINE};
 
-ntstatus_t srv_dispatch_elem(struct srv_req *r, bool have_prev, ntstatus_t prev_status)
+/* The element's checks and handler. A related element inherits the session
+ * and tree of the one before; if that one had none to give (or there is
+ * none), it fails with STATUS_INVALID_PARAMETER (3.3.5.2.7.2). The session
+ * is still resolved first, so that the error response is signed. Which
+ * FileId it inherits, and a failed CREATE's status, is srv_open_lookup's. */
+ntstatus_t srv_dispatch_elem(struct srv_req *r, bool have_prev, bool prev_ids_ok)
 {
     const struct srv_cmd *cmd = srv_cmd_lookup(r->hdr.command);
     bool known = cmd != NULL;
     if (!known)
         cmd = &unknown_cmd;
     ntstatus_t st = check_request(r, cmd);
-    if ((r->related && !have_prev) || !known)
-        return STATUS_INVALID_PARAMETER; /* 3.3.5.2.7.2: related with nothing before */
-    /* A failed element fails what depends on it (3.3.5.2.7.2); the session
-     * is still resolved first so that the error response is signed. */
-    if (r->related && have_prev && nt_is_error(prev_status) &&
-        !nt_eq(prev_status, STATUS_MORE_PROCESSING_REQUIRED))
-        return prev_status;
+    r->ids_ok = nt_ok(st);
+    if (related_ids_missing(r, have_prev, prev_ids_ok) || !known) {
+        r->ids_ok = false;
+        return STATUS_INVALID_PARAMETER;
+    }
     if (!nt_ok(st))
         return st;
     if (!cmd->handler)
@@ -238,6 +258,10 @@ static void encode_header(uint8_t *at, const struct srv_req *r, ntstatus_t st, b
     }
     h.tree_id = r->rsp_tree_id;
     h.session_id = r->rsp_session_id;
+    if (r->echo_sig && r->len >= SMB2_HDR_SIZE) {
+        h.flags |= SMB2_FLAGS_SIGNED;
+        memcpy(h.signature, r->msg + 48, SMB2_SIG_SIZE);
+    }
     struct wr w;
     wr_init(&w, at, SMB2_HDR_SIZE);
     (void)smb2_hdr_encode(&w, &h);

@@ -46,7 +46,8 @@ struct srv_chain {
     unsigned n;
     bool logon_failed;
     /* what a related element inherits (3.3.5.2.7.2) */
-    bool have_prev;
+    bool have_prev, prev_ids_ok;
+    ntstatus_t create_err; /* of the last CREATE that failed */
     uint64_t prev_session_id;
     uint32_t prev_tree_id;
     ntstatus_t prev_status;
@@ -89,8 +90,8 @@ static struct srv_chain *chain_get(struct srv_conn *c)
     }
     ch->conn = c;
     ch->n = ch->idx = 0;
-    ch->logon_failed = ch->have_prev = ch->have_fid = false;
-    ch->prev_status = STATUS_SUCCESS;
+    ch->logon_failed = ch->have_prev = ch->have_fid = ch->prev_ids_ok = false;
+    ch->prev_status = ch->create_err = STATUS_SUCCESS;
     ch->copy = NULL;
     ch->req.state = SRV_REQ_IDLE;
     ch->out = spare_take(c->spare_out, &c->n_spare_out);
@@ -251,6 +252,7 @@ static bool elem_begin(struct srv_chain *ch, const struct smb2_chain_elem *e, nt
     r->related = e->related;
     r->compound_fid = &ch->fid;
     r->have_compound_fid = &ch->have_fid;
+    r->compound_create_err = &ch->create_err;
     if (smb2_hdr_is_response(&r->hdr) || ch->n >= SRV_MAX_COMPOUND)
         return false;
     bool negotiated = c->dialect != 0 && c->dialect != SMB2_DIALECT_WILDCARD;
@@ -266,7 +268,7 @@ static bool elem_begin(struct srv_chain *ch, const struct smb2_chain_elem *e, nt
     r->rsp_session_id = r->hdr.session_id;
     r->rsp_tree_id = r->hdr.tree_id;
     r->state = SRV_REQ_RUNNING;
-    *st = srv_dispatch_elem(r, ch->have_prev, ch->prev_status);
+    *st = srv_dispatch_elem(r, ch->have_prev, ch->prev_ids_ok);
     return true;
 }
 
@@ -298,7 +300,14 @@ static bool elem_end(struct srv_chain *ch, ntstatus_t st)
             srv_session_ref(rec->preauth_sess);
         ch->out.len = r->rsp_off + len;
     }
+    if (r->hdr.command == SMB2_CREATE)
+        ch->create_err = nt_is_error(st) ? st : STATUS_SUCCESS;
+    /* 3.3.5.2.7.2: the next element inherits the FileId this one used or
+     * made, and none if it had none */
+    if (!r->fid_given)
+        ch->have_fid = false;
     ch->have_prev = true;
+    ch->prev_ids_ok = r->ids_ok;
     ch->prev_session_id = r->rsp_session_id;
     ch->prev_tree_id = r->rsp_tree_id;
     req_release(r);
@@ -415,7 +424,7 @@ static void on_pool(uv_work_t *w)
 {
     struct srv_req *r = w->data;
     /* the job only: see srv_engine.h "Threads" */
-    r->wake_status = r->work(r->job);
+    r->wake_status = r->work(r->job, 0);
 }
 
 static void on_pool_done(uv_work_t *w, int status)
@@ -443,9 +452,7 @@ ntstatus_t srv_req_run(struct srv_req *r, srv_work_fn work, srv_done_fn done)
 {
     const struct srv_cmd *cmd = srv_cmd_lookup(r->hdr.command);
     if (cmd && cmd->where == SRV_TRY_INLINE) {
-        bool was = vfs_nowait_set(true);
-        ntstatus_t st = work(r->job);
-        vfs_nowait_set(was);
+        ntstatus_t st = work(r->job, VFS_NOWAIT);
         if (!nt_eq(st, STATUS_SIGNET_WOULD_BLOCK))
             return done(r, st);
     }
@@ -563,7 +570,7 @@ static void on_ready(uv_idle_t *h)
         if (!s->ready_head)
             s->ready_tail = NULL;
         r->state = SRV_REQ_RUNNING;
-        ntstatus_t st = r->cancelled ? r->wake_status : r->done(r, r->wake_status);
+        ntstatus_t st = r->done(r, r->wake_status); /* a cancel's status too */
         chain_resume(r->chain, st);
     }
     uv_idle_stop(h);

@@ -5,7 +5,7 @@
  * (interim responses), 3.3.5.16 (CANCEL).
  *
  * Threads. Everything here runs on the loop thread, except a work function,
- * which runs on a pool thread (or first on the loop, in lib/vfs nowait mode)
+ * which runs on a pool thread (or first on the loop, with VFS_NOWAIT)
  * and may touch only its job: the bytes in srv_req.job that its handler
  * filled before, plus the request and response buffers the job points into.
  * It never sees a session, tree, open or connection. Done and cancel
@@ -55,14 +55,16 @@ enum srv_cancel_why {
     SRV_CANCEL_CONN,    /* the connection is going: nothing will be sent */
 };
 
-/* On the pool (or on the loop in nowait mode): the file-system call of a
- * request, on job data only. Its status goes to the done function. */
-typedef ntstatus_t (*srv_work_fn)(void *job);
+/* On the pool (vfs_flags 0) or first on the loop (VFS_NOWAIT): the
+ * file-system calls of a request, on job data only, each passed vfs_flags.
+ * With VFS_NOWAIT it answers STATUS_SIGNET_WOULD_BLOCK having changed
+ * nothing, or its status, which goes to the done function. */
+typedef ntstatus_t (*srv_work_fn)(void *job, unsigned vfs_flags);
 /* On the loop, after the work or the wait: the response body into r->w, or
  * STATUS_SIGNET_ASYNC to go on waiting (another srv_req_run or _pend). */
 typedef ntstatus_t (*srv_done_fn)(struct srv_req *r, ntstatus_t st);
 /* On the loop: take a pending request off whatever it waits on and release
- * what it holds; returns the status its response carries. */
+ * what it holds; returns the status its done function then gets. */
 typedef ntstatus_t (*srv_cancel_fn)(struct srv_req *r, enum srv_cancel_why why);
 
 #define SRV_JOB_MAX 320
@@ -84,6 +86,10 @@ struct srv_req {
     bool req_signed;                   /* SIGNED and verified */
     struct smb2_file_id *compound_fid; /* the chain's last FileId (3.3.5.2.7.2) */
     bool *have_compound_fid;
+    ntstatus_t *compound_create_err; /* the chain's last CREATE failed with it */
+    bool fid_given;                  /* it used or made a FileId, which the next element inherits */
+    bool ids_ok;   /* its session and tree (as the command needs them) were found */
+    bool echo_sig; /* no key to sign with: echo the request's SIGNED flag and signature */
     /* The response element: header at rsp_off in the chain's buffer, then up
      * to body_cap bytes of body. w is valid while the handler or its done
      * function runs. */
@@ -108,7 +114,7 @@ struct srv_req {
     srv_done_fn done;
     srv_cancel_fn cancel;
     ntstatus_t wake_status;                /* READY: the status done (or the answer) gets */
-    bool cancelled;                        /* READY after a cancel: answer wake_status */
+    bool cancelled;                        /* READY after a cancel */
     struct srv_req *ready_next;            /* the server's ready queue */
     struct srv_req *wait_next, *wait_prev; /* the list a pending request waits on */
     uv_work_t uvw;
@@ -120,9 +126,9 @@ struct srv_req {
     ((void)sizeof(char[sizeof(type) <= SRV_JOB_MAX ? 1 : -1]), (type *)(void *)(r)->job)
 
 /* Run work and then done(r, its status) on the loop. Where the command
- * allows (the dispatch table's SRV_TRY_INLINE) and the share is local, work
- * is tried at once on the loop in lib/vfs nowait mode; if it would block (or
- * is not tried) it runs on the pool. Returns done's status, or
+ * allows (the dispatch table's SRV_TRY_INLINE), work is tried at once on the
+ * loop with VFS_NOWAIT; if it would block (or is not tried) it runs on the
+ * pool. Returns done's status, or
  * STATUS_SIGNET_ASYNC (done runs later). */
 ntstatus_t srv_req_run(struct srv_req *r, srv_work_fn work, srv_done_fn done);
 /* The same, always on the pool. */

@@ -6,10 +6,10 @@
 #include "wire/create.h"
 #include "wire/flush.h"
 
-static ntstatus_t flush_work(void *job)
+static ntstatus_t flush_work(void *job, unsigned flags)
 {
     struct vfs_file **f = job;
-    return vfs_fsync(*f);
+    return vfs_fsync(*f, flags);
 }
 
 static ntstatus_t flush_done(struct srv_req *r, ntstatus_t st)

@@ -12,6 +12,7 @@
 #include "sec/sign.h"
 #include "server/server.h"
 #include "server/srv_engine.h"
+#include "server/srv_file.h"
 #include "wire/file_id.h"
 #include "wire/hdr.h"
 #include "wire/negotiate.h"
@@ -83,10 +84,14 @@ struct srv_open {
     unsigned refs;
     bool closed; /* out of the table: no new request finds it */
     struct vfs_file *f;
+    struct srv_file *file; /* a reference; this open is on its OpenList */
+    struct srv_open *fnext, *fprev;
     struct srv_conn *conn;
     struct srv_tree *tree; /* a reference */
     uint64_t session_id;
-    uint32_t access; /* GrantedAccess, generic rights mapped */
+    uint32_t access;       /* GrantedAccess, generic rights mapped */
+    uint32_t share_access; /* FILE_SHARE_READ | _WRITE | _DELETE */
+    bool delete_on_close;  /* FILE_DELETE_ON_CLOSE: the file goes with this open */
     bool is_dir;
     bool dir_started;  /* QUERY_DIRECTORY has rewound this enumeration */
     uint64_t position; /* FilePositionInformation, as set by the client */
@@ -218,8 +223,10 @@ struct srv {
         struct vfs_share *vs;
     } vs_cache[SRV_MAX_VFS_SHARES];
     unsigned n_vs;
-    struct srv_audit_ring audit; /* srv_audit.c */
-    struct srv_admin *admin;     /* srv_admin.c */
+    struct srv_audit_ring audit;              /* srv_audit.c */
+    struct srv_admin *admin;                  /* srv_admin.c */
+    struct srv_file *files[SRV_FILE_BUCKETS]; /* srv_file.c */
+    unsigned n_files;
     /* requests woken or cancelled, finished at the loop's next turn */
     struct srv_req *ready_head, *ready_tail;
     uv_idle_t ready_idle;
@@ -262,7 +269,7 @@ void srv_conn_maybe_free(struct srv_conn *c);
 
 /* srv_dispatch.c: the generic checks and the handler of one admitted element
  * ([MS-SMB2] 3.3.5.2), and the encoding of its response element. */
-ntstatus_t srv_dispatch_elem(struct srv_req *r, bool have_prev, ntstatus_t prev_status);
+ntstatus_t srv_dispatch_elem(struct srv_req *r, bool have_prev, bool prev_ids_ok);
 size_t srv_rsp_body_cap(const struct srv_req *r, size_t frame_so_far);
 /* The header and, for an error, the body of r's response (at r->rsp_off);
  * returns the element's length. */
@@ -289,15 +296,22 @@ static inline uint16_t srv_credit_charge_for(uint32_t payload)
 }
 
 /* srv_open.c: the open table ([MS-SMB2] 3.3.1.10) */
-/* Add an open of f on r's session and tree (the table holds a reference). */
+/* Add an open (tmpl: f, file, access, share access...) on r's session and
+ * tree: into the connection's table and onto the file's OpenList. The open
+ * takes over tmpl->file's reference. */
 ntstatus_t srv_open_add(struct srv_req *r, struct srv_open *tmpl, struct srv_open **out);
 /* The open a request names (FileId 0xFF..FF: the compound's, 3.3.5.2.7.2);
  * STATUS_FILE_CLOSED when it is not this session's and tree's. The request
  * holds a reference on it (r->open) until its element ends. */
 ntstatus_t srv_open_lookup(struct srv_req *r, const struct smb2_file_id *id, struct srv_open **out);
-/* Take the open out of the table and cancel what waits on it; the file is
- * closed with the last reference (srv_open_unref). */
-void srv_open_remove(struct srv_open *o);
+/* Take the open out of the table and off its file's OpenList, release its
+ * locks (waking the LOCKs that wait for them) and cancel what waits on it
+ * ([MS-FSA] 2.1.5.4). When it was the last open of a delete-pending file
+ * the file is removed: on the pool by itself, or, when the caller removes
+ * it (the CLOSE that wants to answer its status), true is returned and the
+ * file is the caller's to delete. The descriptor is closed with the last
+ * reference (srv_open_unref). */
+bool srv_open_remove(struct srv_open *o, bool caller_deletes);
 void srv_open_ref(struct srv_open *o);
 void srv_open_unref(struct srv_open *o);
 void srv_open_remove_tree(struct srv_conn *c, const struct srv_tree *t);
@@ -317,10 +331,8 @@ bool srv_open_can(const struct srv_open *o, uint32_t access);
 ntstatus_t srv_sd_encode(struct wr *w, uint32_t additional_information);
 /* The attributes a client sees ([MS-FSCC] 2.6): a file carries
  * FILE_ATTRIBUTE_ARCHIVE, as on Windows and Samba, where lib/vfs says
- * NORMAL; directories are left as they are. */
-uint32_t srv_attributes(uint32_t vfs_attributes);
-struct vfs_stat;
-ntstatus_t srv_fstat(struct vfs_file *f, struct vfs_stat *st);
+ * NORMAL; directories are left as they are; a dot-file is HIDDEN. */
+uint32_t srv_attributes(uint32_t vfs_attributes, const char *name);
 
 /* 3.3.5.2.5 and 3.3.5.12/13: a READ or WRITE of len bytes within
  * MaxRead/WriteSize (64 KiB without large MTU) and covered by CreditCharge

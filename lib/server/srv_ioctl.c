@@ -67,10 +67,10 @@ struct object_id_job {
     struct vfs_stat st;
 };
 
-static ntstatus_t object_id_work(void *job)
+static ntstatus_t object_id_work(void *job, unsigned flags)
 {
     struct object_id_job *j = job;
-    return vfs_fstat(j->f, &j->st);
+    return vfs_fstat(j->f, flags, &j->st);
 }
 
 static ntstatus_t object_id_done(struct srv_req *r, ntstatus_t st)

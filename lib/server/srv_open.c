@@ -64,6 +64,13 @@ ntstatus_t srv_open_add(struct srv_req *r, struct srv_open *tmpl, struct srv_ope
     o->refs = 1; /* the table's */
     o->closed = false;
     o->conn = c;
+    /* onto the file's OpenList */
+    o->fprev = NULL;
+    o->fnext = o->file->opens;
+    if (o->fnext)
+        o->fnext->fprev = o;
+    o->file->opens = o;
+    o->file->n_opens++;
     o->tree = r->tree;
     srv_tree_ref(o->tree);
     o->session_id = r->sess->id;
@@ -91,7 +98,12 @@ ntstatus_t srv_open_lookup(struct srv_req *r, const struct smb2_file_id *id, str
     *out = NULL;
     if (fid.persistent == FID_ANY && fid.volatile_id == FID_ANY) {
         /* 3.3.5.2.7.2: the FileId of the previous operation of a related
-         * compound; outside one there is nothing to inherit. */
+         * compound; outside one there is nothing to inherit. When the
+         * CREATE that was to give it failed, its status (<260>; Samba does
+         * the same): a CREATE + READ + CLOSE of a missing file answers
+         * NOT_FOUND three times. */
+        if (r->related && r->compound_create_err && nt_is_error(*r->compound_create_err))
+            return *r->compound_create_err;
         if (!r->related || !r->have_compound_fid || !*r->have_compound_fid)
             return STATUS_FILE_CLOSED;
         fid = *r->compound_fid;
@@ -104,6 +116,7 @@ ntstatus_t srv_open_lookup(struct srv_req *r, const struct smb2_file_id *id, str
     if (r->compound_fid) {
         *r->compound_fid = fid;
         *r->have_compound_fid = true;
+        r->fid_given = true;
     }
     if (r->open != o) {
         if (r->open)
@@ -120,15 +133,10 @@ void srv_open_ref(struct srv_open *o)
     o->refs++;
 }
 
-static ntstatus_t close_work(void *job)
-{
-    struct vfs_file **f = job;
-    return vfs_close(*f);
-}
-
 static void on_close_job(uv_work_t *w)
 {
-    (void)close_work(w->data);
+    struct vfs_file **f = w->data;
+    (void)vfs_close(*f, 0);
 }
 
 static void on_close_job_done(uv_work_t *w, int status)
@@ -141,12 +149,7 @@ static void on_close_job_done(uv_work_t *w, int status)
  * of the work request is the vfs_file pointer right after it. */
 void srv_file_close(struct srv *srv, struct vfs_file *f)
 {
-    if (!f)
-        return;
-    bool was = vfs_nowait_set(true);
-    ntstatus_t st = vfs_close(f);
-    vfs_nowait_set(was);
-    if (!nt_eq(st, STATUS_SIGNET_WOULD_BLOCK))
+    if (!f || !nt_eq(vfs_close(f, VFS_NOWAIT), STATUS_SIGNET_WOULD_BLOCK))
         return;
     struct {
         uv_work_t w;
@@ -159,22 +162,45 @@ void srv_file_close(struct srv *srv, struct vfs_file *f)
             return;
         free(job);
     }
-    (void)vfs_close(f); /* no pool: block rather than leak */
+    (void)vfs_close(f, 0); /* no pool: block rather than leak */
 }
 
 void srv_open_unref(struct srv_open *o)
 {
     if (--o->refs > 0)
         return;
-    srv_file_close(o->conn->srv, o->f);
+    struct srv *srv = o->conn->srv;
+    srv_file_close(srv, o->f);
+    srv_file_unref(srv, o->file);
     srv_tree_unref(o->tree);
     free(o);
 }
 
-void srv_open_remove(struct srv_open *o)
+/* Off the file's OpenList; its locks go, and the LOCKs waiting for them
+ * are looked at again. True when the file is delete-pending with no open
+ * left: it is to be removed. */
+static bool leave_file(struct srv_open *o)
+{
+    struct srv_file *f = o->file;
+    if (o->fprev)
+        o->fprev->fnext = o->fnext;
+    else
+        f->opens = o->fnext;
+    if (o->fnext)
+        o->fnext->fprev = o->fprev;
+    o->fnext = o->fprev = NULL;
+    f->n_opens--;
+    if (o->delete_on_close)
+        f->delete_pending = true; /* [MS-FSA] 2.1.5.4 */
+    if (srv_brl_release_open(f, o))
+        srv_brl_wake(f);
+    return f->n_opens == 0 && f->delete_pending && !f->deleting;
+}
+
+bool srv_open_remove(struct srv_open *o, bool caller_deletes)
 {
     if (o->closed)
-        return;
+        return false;
     struct srv_conn *c = o->conn;
     o->closed = true;
     uint64_t slot = o->id & 0xFFFFFFFFu;
@@ -183,21 +209,25 @@ void srv_open_remove(struct srv_open *o)
         c->opens.n--;
     }
     srv_conn_cancel_matching(c, o, NULL, NULL, SRV_CANCEL_CLOSE);
+    bool delete = leave_file(o);
+    if (delete &&!caller_deletes)
+        srv_file_delete_later(c->srv, o->file);
     srv_open_unref(o);
+    return delete &&caller_deletes;
 }
 
 void srv_open_remove_tree(struct srv_conn *c, const struct srv_tree *t)
 {
     for (uint32_t i = 0; i < c->opens.cap && c->opens.n; i++)
         if (c->opens.slots[i] && c->opens.slots[i]->tree == t)
-            srv_open_remove(c->opens.slots[i]);
+            (void)srv_open_remove(c->opens.slots[i], false);
 }
 
 void srv_opens_free(struct srv_conn *c)
 {
     for (uint32_t i = 0; i < c->opens.cap; i++)
         if (c->opens.slots[i])
-            srv_open_remove(c->opens.slots[i]);
+            (void)srv_open_remove(c->opens.slots[i], false);
     free(c->opens.slots);
     c->opens = (struct srv_opens){0};
 }
@@ -272,19 +302,13 @@ bool srv_open_can(const struct srv_open *o, uint32_t access)
 
 /* ---- attributes ---- */
 
-uint32_t srv_attributes(uint32_t a)
+uint32_t srv_attributes(uint32_t a, const char *name)
 {
+    if (name && name[0] == '.' && strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
+        a = (a & ~FILE_ATTRIBUTE_NORMAL) | FILE_ATTRIBUTE_HIDDEN;
     if (a & FILE_ATTRIBUTE_DIRECTORY)
         return a;
     return (a & ~FILE_ATTRIBUTE_NORMAL) | FILE_ATTRIBUTE_ARCHIVE;
-}
-
-ntstatus_t srv_fstat(struct vfs_file *f, struct vfs_stat *st)
-{
-    ntstatus_t s = vfs_fstat(f, st);
-    if (nt_ok(s))
-        st->attributes = srv_attributes(st->attributes);
-    return s;
 }
 
 /* ---- the security descriptor ---- */

@@ -27,21 +27,21 @@ static void to_entry(const struct vfs_dirent *d, struct fscc_dir_entry *e)
                                  .change_time = d->st.change_time,
                                  .end_of_file = d->st.end_of_file,
                                  .allocation_size = d->st.allocation_size,
-                                 .file_attributes = srv_attributes(d->st.attributes),
+                                 .file_attributes = srv_attributes(d->st.attributes, d->name),
                                  .file_id = d->st.file_index,
                                  .name = d->name,
                                  .name_len = d->name_len};
 }
 
 /* Fill the writer; returns how many entries went in, or an error. */
-static ntstatus_t fill(struct vfs_file *f, struct fscc_dir_writer *dw, bool single)
+static ntstatus_t fill(struct vfs_file *f, struct fscc_dir_writer *dw, bool single, unsigned flags)
 {
     struct vfs_dirent *d = malloc(sizeof *d);
     if (!d)
         return STATUS_INSUFFICIENT_RESOURCES;
     ntstatus_t st = STATUS_SUCCESS;
     while (!(single && dw->count == 1)) {
-        st = vfs_dir_next(f, d);
+        st = vfs_dir_next(f, flags, d);
         if (!nt_ok(st))
             break;
         struct fscc_dir_entry e;
@@ -72,15 +72,15 @@ struct dir_job {
     bool single;
 };
 
-static ntstatus_t dir_work(void *job)
+static ntstatus_t dir_work(void *job, unsigned flags)
 {
     struct dir_job *j = job;
     if (j->pattern) {
-        ntstatus_t st = vfs_dir_rewind(j->f, j->pattern, j->pattern_len);
+        ntstatus_t st = vfs_dir_rewind(j->f, j->pattern, j->pattern_len, flags);
         if (!nt_ok(st))
             return st;
     }
-    return fill(j->f, &j->dw, j->single);
+    return fill(j->f, &j->dw, j->single, flags);
 }
 
 static ntstatus_t dir_done(struct srv_req *r, ntstatus_t st)

@@ -29,9 +29,7 @@ _Static_assert(SCRATCH <= SRV_QUERY_INFO_MAX, "srv_dispatch.c reserves SRV_QUERY
 /* "\dir\file" ("\" for the share root), as Windows names an open. */
 static size_t open_name(struct srv_open *o, char *out, size_t cap)
 {
-    char p[VFS_PATH_MAX];
-    if (!nt_ok(vfs_file_path(o->f, p, sizeof p)) || strcmp(p, ".") == 0)
-        p[0] = '\0';
+    const char *p = o->file->is_root ? "" : o->file->path;
     size_t n = 0;
     out[n++] = '\\';
     for (size_t i = 0; p[i] && n + 1 < cap; i++)
@@ -43,15 +41,15 @@ static size_t open_name(struct srv_open *o, char *out, size_t cap)
 static void fill_all(struct srv_open *o, const struct vfs_stat *s, struct fscc_all_info *a,
                      char *name, size_t name_cap)
 {
-    *a = (struct fscc_all_info){
-        .basic = {s->creation_time, s->last_access_time, s->last_write_time, s->change_time,
-                  s->attributes},
-        .standard = {s->allocation_size, s->end_of_file, s->nlink, s->delete_pending, s->is_dir},
-        .index_number = s->file_index,
-        .access_flags = o->access,
-        .current_offset = o->position,
-        .mode = o->mode,
-        .name = name};
+    *a = (struct fscc_all_info){.basic = {s->creation_time, s->last_access_time, s->last_write_time,
+                                          s->change_time, s->attributes},
+                                .standard = {s->allocation_size, s->end_of_file, s->nlink,
+                                             o->file->delete_pending, s->is_dir},
+                                .index_number = s->file_index,
+                                .access_flags = o->access,
+                                .current_offset = o->position,
+                                .mode = o->mode,
+                                .name = name};
     a->name_len = open_name(o, name, name_cap);
 }
 
@@ -154,7 +152,8 @@ static ntstatus_t fs_sector_size(const struct vfs_fsinfo *f, struct wr *w)
 static ntstatus_t file_class(struct srv_open *o, const struct vfs_stat *sp, uint8_t cls,
                              struct wr *w, bool *fixed)
 {
-    const struct vfs_stat s = *sp;
+    struct vfs_stat s = *sp;
+    s.attributes = srv_attributes(s.attributes, srv_file_name(o->file));
     *fixed = true;
     switch (cls) {
     case FileBasicInformation: {
@@ -163,8 +162,8 @@ static ntstatus_t file_class(struct srv_open *o, const struct vfs_stat *sp, uint
         return fscc_basic_info_encode(w, &b);
     }
     case FileStandardInformation: {
-        struct fscc_standard_info b = {s.allocation_size, s.end_of_file, s.nlink, s.delete_pending,
-                                       s.is_dir};
+        struct fscc_standard_info b = {s.allocation_size, s.end_of_file, s.nlink,
+                                       o->file->delete_pending, s.is_dir};
         return fscc_standard_info_encode(w, &b);
     }
     case FileInternalInformation:
@@ -288,12 +287,12 @@ struct info_job {
     } u;
 };
 
-static ntstatus_t info_work(void *job)
+static ntstatus_t info_work(void *job, unsigned flags)
 {
     struct info_job *j = job;
     if (j->info_type == SMB2_0_INFO_FILESYSTEM)
-        return vfs_fsinfo(j->vs, &j->u.fs);
-    return srv_fstat(j->f, &j->u.st);
+        return vfs_fsinfo(j->vs, flags, &j->u.fs);
+    return vfs_fstat(j->f, flags, &j->u.st);
 }
 
 static ntstatus_t encode_class(struct srv_req *r, const struct info_job *j,

@@ -29,10 +29,10 @@ struct read_job {
     size_t got;
 };
 
-static ntstatus_t read_work(void *job)
+static ntstatus_t read_work(void *job, unsigned flags)
 {
     struct read_job *j = job;
-    return vfs_pread(j->f, j->data, j->length, j->offset, &j->got);
+    return vfs_pread(j->f, j->data, j->length, j->offset, flags, &j->got);
 }
 
 static ntstatus_t read_done(struct srv_req *r, ntstatus_t st)
@@ -68,6 +68,8 @@ ntstatus_t srv_read(struct srv_req *r)
         return STATUS_INVALID_DEVICE_REQUEST;
     if (!srv_open_can(o, FILE_READ_DATA | FILE_EXECUTE))
         return STATUS_ACCESS_DENIED;
+    if (srv_brl_io_conflict(o->file, o, q.offset, q.length, false))
+        return STATUS_FILE_LOCK_CONFLICT; /* [MS-FSA] 2.1.5.2 */
     struct wr *w = r->w;
     if (wr_left(w) < 16 + (size_t)q.length)
         return STATUS_INSUFFICIENT_RESOURCES; /* over the frame's room */

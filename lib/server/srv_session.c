@@ -15,6 +15,34 @@
 
 #include <stdlib.h>
 
+static bool session_id_used(const struct srv *srv, uint64_t id)
+{
+    for (const struct srv_conn *c = srv->conns; c; c = c->next) {
+        for (const struct srv_session *s = c->sessions; s; s = s->next)
+            if (s->id == id)
+                return true;
+        for (const struct srv_session *s = c->ghosts; s; s = s->next)
+            if (s->id == id)
+                return true;
+    }
+    return false;
+}
+
+/* SessionIds are unique per server (3.3.5.5.1 leaves the choice to us):
+ * random, so that they cannot be guessed across restarts, and within 32
+ * bits, as Samba's are; smbtorture's smb2.session-id keeps one in a
+ * 32-bit variable. */
+static uint64_t new_session_id(struct srv *srv)
+{
+    for (;;) {
+        uint32_t rnd = 0;
+        if (!nt_ok(crypto_random(&rnd, sizeof rnd)))
+            rnd = (uint32_t)++srv->next_session_id * 2654435761u;
+        if (rnd != 0 && rnd != UINT32_MAX && !session_id_used(srv, rnd))
+            return rnd;
+    }
+}
+
 struct srv_session *srv_session_new(struct srv_conn *c)
 {
     if (c->n_sessions >= SRV_MAX_SESSIONS)
@@ -22,12 +50,7 @@ struct srv_session *srv_session_new(struct srv_conn *c)
     struct srv_session *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    /* SessionIds are unique per server; the random high half keeps them
-     * unguessable across restarts (3.3.5.5.1 leaves the choice to us). */
-    uint32_t rnd = 0;
-    if (!nt_ok(crypto_random(&rnd, sizeof rnd)))
-        rnd = 0x5167u;
-    s->id = ((uint64_t)(rnd | 1u) << 32) | (uint32_t)++c->srv->next_session_id;
+    s->id = new_session_id(c->srv);
     s->refs = 1; /* the connection's list */
     s->state = SRV_SESS_IN_PROGRESS;
     s->next_tree_id = 1;

@@ -101,8 +101,9 @@ struct share_job {
     const struct cfg_share *sh;
 };
 
-static ntstatus_t share_work(void *job)
+static ntstatus_t share_work(void *job, unsigned flags)
 {
+    (void)flags; /* always on the pool */
     struct share_job *j = job;
     return vfs_share_open(j->path, j->read_only, &j->vs);
 }

@@ -28,13 +28,13 @@ struct write_job {
     size_t done;
 };
 
-static ntstatus_t write_work(void *job)
+static ntstatus_t write_work(void *job, unsigned flags)
 {
     struct write_job *j = job;
     uint64_t off = j->offset;
     if (j->append) {
         struct vfs_stat vs;
-        ntstatus_t st = vfs_fstat(j->f, &vs);
+        ntstatus_t st = vfs_fstat(j->f, flags, &vs);
         if (!nt_ok(st))
             return st;
         off = vs.end_of_file;
@@ -43,11 +43,11 @@ static ntstatus_t write_work(void *job)
         return STATUS_INVALID_PARAMETER;
     if (j->length == 0)
         return STATUS_SUCCESS;
-    ntstatus_t st = vfs_pwrite(j->f, j->data, j->length, off, &j->done);
+    ntstatus_t st = vfs_pwrite(j->f, j->data, j->length, off, flags, &j->done);
     /* 2.2.21 SMB2_WRITEFLAG_WRITE_THROUGH: on stable storage before the
      * response. */
     if (nt_ok(st) && j->write_through && j->done > 0)
-        st = vfs_fsync(j->f);
+        st = vfs_fsync(j->f, flags);
     return st;
 }
 
@@ -76,12 +76,15 @@ ntstatus_t srv_write(struct srv_req *r)
         return STATUS_INVALID_DEVICE_REQUEST;
     if (!srv_open_can(o, FILE_WRITE_DATA | FILE_APPEND_DATA))
         return STATUS_ACCESS_DENIED;
+    bool append = q.offset == UINT64_MAX && !srv_open_can(o, FILE_WRITE_DATA);
+    if (!append && srv_brl_io_conflict(o->file, o, q.offset, q.length, true))
+        return STATUS_FILE_LOCK_CONFLICT; /* [MS-FSA] 2.1.5.3 */
     struct write_job *j = SRV_JOB(r, struct write_job);
     *j = (struct write_job){.f = o->f,
                             .data = q.data,
                             .length = q.length,
                             .offset = q.offset,
-                            .append = q.offset == UINT64_MAX && !srv_open_can(o, FILE_WRITE_DATA),
+                            .append = append,
                             .write_through = (q.flags & SMB2_WRITEFLAG_WRITE_THROUGH) != 0};
     return srv_req_run(r, write_work, write_done);
 }

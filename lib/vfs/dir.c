@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,7 +26,7 @@ static bool name_presentable(const char *name)
     return true;
 }
 
-static ntstatus_t dir_open_locked(struct vfs_file *f)
+static ntstatus_t dir_open_locked(struct posix_file *f)
 {
     if (f->dir)
         return STATUS_SUCCESS;
@@ -41,13 +42,15 @@ static ntstatus_t dir_open_locked(struct vfs_file *f)
     return STATUS_SUCCESS;
 }
 
-ntstatus_t vfs_dir_rewind(struct vfs_file *dir, const char *pattern, size_t pattern_len)
+ntstatus_t posix_dir_rewind(struct vfs_file *vdir, const char *pattern, size_t pattern_len,
+                            unsigned flags)
 {
-    if (vfs_nowait())
+    struct posix_file *dir = pf(vdir);
+    if (flags & VFS_NOWAIT)
         return STATUS_SIGNET_WOULD_BLOCK;
-    if (!dir->node->is_dir)
+    if (!vdir->is_dir)
         return STATUS_INVALID_PARAMETER;
-    vfs_test_point("dir");
+    vfs_test_point("dir", flags);
     char *p = strndup(pattern, pattern_len);
     if (!p)
         return STATUS_NO_MEMORY;
@@ -65,7 +68,7 @@ ntstatus_t vfs_dir_rewind(struct vfs_file *dir, const char *pattern, size_t patt
     return STATUS_SUCCESS;
 }
 
-static bool pattern_match(const struct vfs_file *d, const char *name)
+static bool pattern_match(const struct posix_file *d, const char *name)
 {
     const char *p = d->pattern ? d->pattern : "*";
     return vfs_name_match(p, strlen(p), name);
@@ -73,17 +76,24 @@ static bool pattern_match(const struct vfs_file *d, const char *name)
 
 /* "." is the directory itself; ".." its parent, or the root itself when the
  * directory is the share root (the parent is outside the share). */
-static ntstatus_t stat_dot(struct vfs_file *d, bool dotdot, struct vfs_stat *st)
+static ntstatus_t stat_dot(struct posix_file *d, bool dotdot, struct vfs_stat *st)
 {
-    const struct vfs_share *s = d->share;
-    bool root = d->node->dev == s->root_dev && d->node->ino == s->root_ino;
+    const struct posix_share *s = cpsh(d->base.share);
+    bool root = d->base.dev == s->root_dev && d->base.ino == s->root_ino;
     if (!dotdot || root)
         return vfs_stat_at(d->fd, "", AT_EMPTY_PATH, NULL, st);
     return vfs_stat_at(d->fd, "..", AT_SYMLINK_NOFOLLOW, NULL, st);
 }
 
+/* The path of the directory open on fd relative to the share root (as the
+ * kernel names it now, renames included), "." for the root. */
+static ntstatus_t dir_rel(const struct posix_file *d, char *out, size_t cap)
+{
+    return vfs_fd_rel(cpsh(d->base.share), d->fd, out, cap);
+}
+
 /* Stat an entry; a symlink is followed only beneath the share root. */
-static ntstatus_t stat_entry(struct vfs_file *d, const char *name, struct vfs_stat *st)
+static ntstatus_t stat_entry(struct posix_file *d, const char *name, struct vfs_stat *st)
 {
     struct stat lst;
     if (fstatat(dirfd(d->dir), name, &lst, AT_SYMLINK_NOFOLLOW) < 0)
@@ -91,15 +101,15 @@ static ntstatus_t stat_entry(struct vfs_file *d, const char *name, struct vfs_st
     if (!S_ISLNK(lst.st_mode))
         return vfs_stat_at(dirfd(d->dir), name, AT_SYMLINK_NOFOLLOW, name, st);
     char path[VFS_PATH_MAX];
-    ntstatus_t r = vfs_file_path(d, path, sizeof path);
+    ntstatus_t r = dir_rel(d, path, sizeof path);
     size_t plen = strlen(path), nlen = strlen(name);
     if (!nt_ok(r) || plen + 1 + nlen + 1 > sizeof path)
         return STATUS_NAME_TOO_LONG;
     path[plen] = '/';
     memcpy(path + plen + 1, name, nlen + 1);
-    int fd = vfs_resolve(d->share, path, O_PATH | O_CLOEXEC, 0);
+    int fd = vfs_resolve(cpsh(d->base.share), path, O_PATH | O_CLOEXEC, 0, 0);
     if (fd < 0)
-        return vfs_resolve_status(fd);
+        return vfs_resolve_status(fd, 0);
     r = vfs_stat_fd(fd, name, st);
     close(fd);
     return r;
@@ -113,7 +123,7 @@ static void fill(struct vfs_dirent *out, const char *name, const struct vfs_stat
 }
 
 /* The next entry from readdir that matches and can be shown. */
-static ntstatus_t next_real_locked(struct vfs_file *d, struct vfs_dirent *out)
+static ntstatus_t next_real_locked(struct posix_file *d, struct vfs_dirent *out)
 {
     for (;;) {
         errno = 0;
@@ -132,7 +142,7 @@ static ntstatus_t next_real_locked(struct vfs_file *d, struct vfs_dirent *out)
     }
 }
 
-static ntstatus_t next_entry_locked(struct vfs_file *d, struct vfs_dirent *out)
+static ntstatus_t next_entry_locked(struct posix_file *d, struct vfs_dirent *out)
 {
     ntstatus_t st = dir_open_locked(d);
     if (!nt_ok(st))
@@ -155,7 +165,7 @@ static ntstatus_t next_entry_locked(struct vfs_file *d, struct vfs_dirent *out)
     return next_real_locked(d, out);
 }
 
-static ntstatus_t next_locked(struct vfs_file *d, struct vfs_dirent *out)
+static ntstatus_t next_locked(struct posix_file *d, struct vfs_dirent *out)
 {
     ntstatus_t st = next_entry_locked(d, out);
     if (nt_ok(st))
@@ -163,11 +173,12 @@ static ntstatus_t next_locked(struct vfs_file *d, struct vfs_dirent *out)
     return st;
 }
 
-ntstatus_t vfs_dir_next(struct vfs_file *dir, struct vfs_dirent *out)
+ntstatus_t posix_dir_next(struct vfs_file *vdir, unsigned flags, struct vfs_dirent *out)
 {
-    if (vfs_nowait())
+    struct posix_file *dir = pf(vdir);
+    if (flags & VFS_NOWAIT)
         return STATUS_SIGNET_WOULD_BLOCK;
-    if (!dir->node->is_dir)
+    if (!vdir->is_dir)
         return STATUS_INVALID_PARAMETER;
     pthread_mutex_lock(&dir->mu);
     ntstatus_t st = STATUS_SUCCESS;
@@ -185,8 +196,9 @@ ntstatus_t vfs_dir_next(struct vfs_file *dir, struct vfs_dirent *out)
     return st;
 }
 
-void vfs_dir_unread(struct vfs_file *dir)
+void posix_dir_unread(struct vfs_file *vdir)
 {
+    struct posix_file *dir = pf(vdir);
     pthread_mutex_lock(&dir->mu);
     if (dir->unread)
         dir->have_unread = true;

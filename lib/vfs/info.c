@@ -58,32 +58,39 @@ ntstatus_t vfs_stat_at(int dirfd, const char *path, int at_flags, const char *na
     return STATUS_SUCCESS;
 }
 
-static const char *base_name(const char *path)
+/* The figures of an open file; the HIDDEN bit of a dot-file comes with
+ * the name, which the server knows (srv_file.c). */
+ntstatus_t posix_fstat(struct vfs_file *f, unsigned flags, struct vfs_stat *out)
 {
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
-ntstatus_t vfs_fstat(struct vfs_file *f, struct vfs_stat *out)
-{
-    if (!vfs_nowait_share_ok(f->share))
+    if (!posix_nowait_ok(f->share, flags))
         return STATUS_SIGNET_WOULD_BLOCK;
-    char path[VFS_PATH_MAX];
-    ntstatus_t st = vfs_file_path(f, path, sizeof path);
-    if (!nt_ok(st))
-        return st;
-    st = vfs_stat_fd(f->fd, base_name(path), out);
-    if (!nt_ok(st))
-        return st;
-    pthread_mutex_lock(&f->share->mu);
-    out->delete_pending = f->node->delete_pending;
-    pthread_mutex_unlock(&f->share->mu);
-    return STATUS_SUCCESS;
+    return vfs_stat_fd(pf(f)->fd, NULL, out);
 }
 
-ntstatus_t vfs_dir_is_empty(int fd, bool *empty)
+ntstatus_t posix_stat_path(struct vfs_share *vs, const char *rel, unsigned flags,
+                           struct vfs_stat *out)
 {
-    int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (flags & VFS_NOWAIT)
+        return STATUS_SIGNET_WOULD_BLOCK; /* a lookup can wait on the disk */
+    int dirfd;
+    const char *name;
+    ntstatus_t st = vfs_resolve_parent(psh(vs), rel, &dirfd, &name);
+    if (!nt_ok(st))
+        return st;
+    st = vfs_stat_at(dirfd, name, AT_SYMLINK_NOFOLLOW, name, out);
+    close(dirfd);
+    return st;
+}
+
+ntstatus_t posix_dir_is_empty(struct vfs_file *dir, unsigned flags, bool *empty)
+{
+    if (flags & VFS_NOWAIT)
+        return STATUS_SIGNET_WOULD_BLOCK;
+    if (!dir->is_dir) {
+        *empty = true;
+        return STATUS_SUCCESS;
+    }
+    int dfd = openat(pf(dir)->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return nt_from_errno(errno);
     DIR *d = fdopendir(dfd);
@@ -120,7 +127,7 @@ static ntstatus_t time_arg(int64_t v, struct timespec *ts)
     return STATUS_SUCCESS;
 }
 
-static ntstatus_t set_attributes(struct vfs_file *f, uint32_t attrs)
+static ntstatus_t set_attributes(struct posix_file *f, uint32_t attrs)
 {
     struct stat st;
     if (fstat(f->fd, &st) < 0)
@@ -139,11 +146,12 @@ static ntstatus_t set_attributes(struct vfs_file *f, uint32_t attrs)
     return STATUS_SUCCESS;
 }
 
-ntstatus_t vfs_set_basic(struct vfs_file *f, const struct vfs_basic_info *in)
+ntstatus_t posix_set_basic(struct vfs_file *vf, const struct vfs_basic_info *in, unsigned flags)
 {
-    if (vfs_nowait())
+    struct posix_file *f = pf(vf);
+    if (flags & VFS_NOWAIT)
         return STATUS_SIGNET_WOULD_BLOCK;
-    if (f->share->read_only)
+    if (vf->share->read_only)
         return STATUS_ACCESS_DENIED;
     struct timespec ts[2], ignored;
     ntstatus_t st = time_arg(in->last_access_time, &ts[0]);
@@ -167,13 +175,14 @@ ntstatus_t vfs_set_basic(struct vfs_file *f, const struct vfs_basic_info *in)
     return STATUS_SUCCESS;
 }
 
-ntstatus_t vfs_set_end_of_file(struct vfs_file *f, uint64_t size)
+ntstatus_t posix_set_end_of_file(struct vfs_file *vf, uint64_t size, unsigned flags)
 {
-    if (vfs_nowait())
+    struct posix_file *f = pf(vf);
+    if (flags & VFS_NOWAIT)
         return STATUS_SIGNET_WOULD_BLOCK;
-    if (f->share->read_only)
+    if (vf->share->read_only)
         return STATUS_ACCESS_DENIED;
-    if (vfs_file_is_dir(f))
+    if (vf->is_dir)
         return STATUS_INVALID_PARAMETER;
     if (!f->can_write)
         return STATUS_ACCESS_DENIED;
@@ -184,13 +193,14 @@ ntstatus_t vfs_set_end_of_file(struct vfs_file *f, uint64_t size)
     return STATUS_SUCCESS;
 }
 
-ntstatus_t vfs_set_allocation(struct vfs_file *f, uint64_t size)
+ntstatus_t posix_set_allocation(struct vfs_file *vf, uint64_t size, unsigned flags)
 {
-    if (vfs_nowait())
+    struct posix_file *f = pf(vf);
+    if (flags & VFS_NOWAIT)
         return STATUS_SIGNET_WOULD_BLOCK;
-    if (f->share->read_only)
+    if (vf->share->read_only)
         return STATUS_ACCESS_DENIED;
-    if (vfs_file_is_dir(f))
+    if (vf->is_dir)
         return STATUS_INVALID_PARAMETER;
     if (!f->can_write)
         return STATUS_ACCESS_DENIED;

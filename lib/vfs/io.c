@@ -1,4 +1,5 @@
-/* READ, WRITE and FLUSH on an open file. */
+/* READ, WRITE and FLUSH on an open file. Byte-range locks are the server's
+ * (it checks them before it reads or writes). */
 #include "vfs/internal.h"
 
 #include "base/status.h"
@@ -7,39 +8,30 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* Would this I/O run into another open's byte-range lock? */
-static bool io_conflict(struct vfs_file *f, uint64_t off, size_t len, bool write)
+ntstatus_t posix_pread(struct vfs_file *vf, void *buf, size_t len, uint64_t off, unsigned flags,
+                       size_t *got)
 {
-    pthread_mutex_lock(&f->share->mu);
-    bool c = f->node->nlocks > 0 && vfs_lock_io_conflict_locked(f, off, len, write);
-    pthread_mutex_unlock(&f->share->mu);
-    return c;
-}
-
-ntstatus_t vfs_pread(struct vfs_file *f, void *buf, size_t len, uint64_t off, size_t *got)
-{
+    struct posix_file *f = pf(vf);
     *got = 0;
-    if (f->node->is_dir)
+    if (vf->is_dir)
         return STATUS_INVALID_DEVICE_REQUEST; /* what Windows answers a READ on a directory */
     if (!f->can_read)
         return STATUS_ACCESS_DENIED;
     if (off > INT64_MAX || len > INT64_MAX - off)
         return STATUS_INVALID_PARAMETER;
-    if (!vfs_nowait_share_ok(f->share))
+    if (!posix_nowait_ok(vf->share, flags))
         return STATUS_SIGNET_WOULD_BLOCK;
-    if (io_conflict(f, off, len, false))
-        return STATUS_FILE_LOCK_CONFLICT;
-    /* nowait mode: the page cache only; a partly cached range is read again
+    /* VFS_NOWAIT: the page cache only; a partly cached range is read again
      * whole by the caller's thread that may block */
-    int flags = vfs_nowait() ? RWF_NOWAIT : 0;
-    vfs_test_point("pread");
+    int rwf = (flags & VFS_NOWAIT) ? RWF_NOWAIT : 0;
+    vfs_test_point("pread", flags);
     size_t done = 0;
     while (done < len) {
         struct iovec iov = {(char *)buf + done, len - done};
-        ssize_t n = preadv2(f->fd, &iov, 1, (off_t)(off + done), flags);
+        ssize_t n = preadv2(f->fd, &iov, 1, (off_t)(off + done), rwf);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 && flags && (errno == EAGAIN || errno == EOPNOTSUPP))
+        if (n < 0 && rwf && (errno == EAGAIN || errno == EOPNOTSUPP))
             return STATUS_SIGNET_WOULD_BLOCK;
         if (n < 0)
             return nt_from_errno(errno);
@@ -51,23 +43,22 @@ ntstatus_t vfs_pread(struct vfs_file *f, void *buf, size_t len, uint64_t off, si
     return STATUS_SUCCESS;
 }
 
-ntstatus_t vfs_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t off,
-                      size_t *written)
+ntstatus_t posix_pwrite(struct vfs_file *vf, const void *buf, size_t len, uint64_t off,
+                        unsigned flags, size_t *written)
 {
+    struct posix_file *f = pf(vf);
     *written = 0;
-    if (vfs_nowait())
+    if (flags & VFS_NOWAIT)
         return STATUS_SIGNET_WOULD_BLOCK;
-    if (f->share->read_only)
+    if (vf->share->read_only)
         return STATUS_ACCESS_DENIED;
-    if (f->node->is_dir)
+    if (vf->is_dir)
         return STATUS_INVALID_DEVICE_REQUEST;
     if (!f->can_write)
         return STATUS_ACCESS_DENIED;
     if (off > INT64_MAX || len > INT64_MAX - off)
         return STATUS_INVALID_PARAMETER;
-    if (io_conflict(f, off, len, true))
-        return STATUS_FILE_LOCK_CONFLICT;
-    vfs_test_point("pwrite");
+    vfs_test_point("pwrite", flags);
     size_t done = 0;
     while (done < len) {
         ssize_t n = pwrite(f->fd, (const char *)buf + done, len - done, (off_t)(off + done));
@@ -81,14 +72,14 @@ ntstatus_t vfs_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t 
     return STATUS_SUCCESS;
 }
 
-ntstatus_t vfs_fsync(struct vfs_file *f)
+ntstatus_t posix_fsync(struct vfs_file *vf, unsigned flags)
 {
-    if (vfs_nowait())
+    if (flags & VFS_NOWAIT)
         return STATUS_SIGNET_WOULD_BLOCK;
-    if (f->share->read_only)
+    if (vf->share->read_only)
         return STATUS_SUCCESS; /* nothing of ours to flush */
-    vfs_test_point("fsync");
-    if (fsync(f->fd) < 0 && errno != EINVAL && errno != EBADF)
+    vfs_test_point("fsync", flags);
+    if (fsync(pf(vf)->fd) < 0 && errno != EINVAL && errno != EBADF)
         return nt_from_errno(errno);
     return STATUS_SUCCESS;
 }

@@ -1,9 +1,8 @@
-/* The per-thread nowait mode of vfs.h, and which shares take part in it. */
+/* Which shares take part in VFS_NOWAIT calls, and the tests' hook. */
 #include "vfs/internal.h"
 
 #include <sys/vfs.h>
 
-static _Thread_local bool nowait_mode;
 static _Atomic(vfs_test_hook_fn) test_hook;
 
 void vfs_test_set_hook(vfs_test_hook_fn fn)
@@ -11,28 +10,11 @@ void vfs_test_set_hook(vfs_test_hook_fn fn)
     atomic_store(&test_hook, fn);
 }
 
-void vfs_test_point(const char *op)
+void vfs_test_point(const char *op, unsigned flags)
 {
     vfs_test_hook_fn fn = atomic_load(&test_hook);
-    if (fn && !nowait_mode)
+    if (fn && !(flags & VFS_NOWAIT))
         fn(op);
-}
-
-bool vfs_nowait_set(bool on)
-{
-    bool was = nowait_mode;
-    nowait_mode = on;
-    return was;
-}
-
-bool vfs_nowait(void)
-{
-    return nowait_mode;
-}
-
-bool vfs_nowait_share_ok(const struct vfs_share *s)
-{
-    return !nowait_mode || s->local_fs;
 }
 
 /* statfs(2) f_type of the file systems whose metadata calls on an open

@@ -1,5 +1,7 @@
-/* The namespace: closing (with delete-on-close), FileDispositionInformation
- * and FileRenameInformation ([MS-FSA] 2.1.5.4, 2.1.5.14.3, 2.1.5.14.11). */
+/* The namespace: closing, removing and renaming ([MS-FSA] 2.1.5.4,
+ * 2.1.5.14.11). Whether a file may be removed or replaced (delete-pending,
+ * an open target) is the server's decision; these only check that the name
+ * still names the file the server meant. */
 #include "vfs/internal.h"
 
 #include "base/status.h"
@@ -11,83 +13,60 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Remove path if it is still the file (dev, ino) we had open. */
-static ntstatus_t remove_node(const struct vfs_share *s, const char *path, uint64_t dev,
-                              uint64_t ino, bool dir)
+ntstatus_t posix_close(struct vfs_file *vf, unsigned flags)
 {
-    int dirfd;
-    const char *name;
-    ntstatus_t st = vfs_resolve_parent(s, path, &dirfd, &name);
-    if (!nt_ok(st))
-        return st;
-    struct stat now;
-    if (fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) < 0)
-        st = nt_from_errno(errno);
-    else if (now.st_dev != dev || now.st_ino != ino)
-        st = STATUS_OBJECT_NAME_NOT_FOUND; /* replaced behind our back: leave it */
-    else if (unlinkat(dirfd, name, dir ? AT_REMOVEDIR : 0) < 0)
-        st = nt_from_errno(errno);
-    close(dirfd);
-    return st;
-}
-
-ntstatus_t vfs_close(struct vfs_file *f)
-{
-    if (!f)
-        return STATUS_SUCCESS;
-    struct vfs_share *s = f->share;
-    struct vfs_node *n = f->node;
-    pthread_mutex_lock(&s->mu);
-    if (vfs_nowait() && (!s->local_fs || (n->delete_pending && n->opens == 1))) {
-        pthread_mutex_unlock(&s->mu);
-        return STATUS_SIGNET_WOULD_BLOCK; /* the unlink can wait on the disk */
-    }
-    bool released = vfs_lock_release_all_locked(f);
-    bool last = vfs_node_put_locked(s, n);
-    vfs_unlock_fn hook = released ? s->unlock_fn : NULL;
-    void *hook_ctx = s->unlock_ctx;
-    uint64_t dev = n->dev, ino = n->ino; /* n may be freed by another close */
-    pthread_mutex_unlock(&s->mu);
-    if (hook)
-        hook(hook_ctx, dev, ino);
-    ntstatus_t st = STATUS_SUCCESS;
-    if (last && n->delete_pending)
-        st = remove_node(s, n->path, n->dev, n->ino, n->is_dir);
-    if (last)
-        vfs_node_free(n);
+    struct posix_file *f = pf(vf);
+    struct posix_share *s = psh(vf->share);
+    if (!posix_nowait_ok(vf->share, flags))
+        return STATUS_SIGNET_WOULD_BLOCK; /* a network file system can wait on close */
     if (f->dir)
-        closedir(f->dir);
+        closedir(f->dir); /* closes its own descriptor, a dup of fd's directory */
     if (f->fd >= 0)
         close(f->fd);
     pthread_mutex_destroy(&f->mu);
     free(f->pattern);
     free(f->unread);
     free(f);
-    vfs_share_unref(s);
-    return st;
+    posix_share_unref(s);
+    return STATUS_SUCCESS;
 }
 
-ntstatus_t vfs_set_delete_on_close(struct vfs_file *f, bool delete_pending)
+/* Does name (in dirfd) still name the file (dev, ino)? Itself, or a
+ * symlink to it: a file opened through a symlink is deleted or renamed by
+ * that name, as its client named it. */
+static bool names_file(int dirfd, const char *name, uint64_t dev, uint64_t ino, ntstatus_t *st)
 {
-    if (vfs_nowait())
-        return STATUS_SIGNET_WOULD_BLOCK;
-    struct vfs_share *s = f->share;
-    if (s->read_only)
-        return STATUS_ACCESS_DENIED;
-    if (f->node->dev == s->root_dev && f->node->ino == s->root_ino)
-        return STATUS_ACCESS_DENIED; /* the share root cannot go */
-    if (delete_pending && f->node->is_dir) {
-        bool empty = false;
-        ntstatus_t st = vfs_dir_is_empty(f->fd, &empty);
-        if (!nt_ok(st))
-            return st;
-        if (!empty)
-            return STATUS_DIRECTORY_NOT_EMPTY; /* [MS-FSA] 2.1.5.14.3 */
+    struct stat now;
+    *st = STATUS_SUCCESS;
+    if (fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) < 0) {
+        *st = nt_from_errno(errno);
+        return false;
     }
-    pthread_mutex_lock(&s->mu);
-    f->node->delete_pending = delete_pending;
-    pthread_mutex_unlock(&s->mu);
-    return STATUS_SUCCESS;
+    if (now.st_dev == dev && now.st_ino == ino)
+        return true;
+    return S_ISLNK(now.st_mode) && fstatat(dirfd, name, &now, 0) == 0 && now.st_dev == dev &&
+           now.st_ino == ino;
+}
+
+ntstatus_t posix_unlink(struct vfs_share *vs, const char *rel, uint64_t dev, uint64_t ino,
+                        bool is_dir, unsigned flags)
+{
+    if (flags & VFS_NOWAIT)
+        return STATUS_SIGNET_WOULD_BLOCK;
+    if (vs->read_only)
+        return STATUS_ACCESS_DENIED;
+    vfs_test_point("unlink", flags);
+    int dirfd;
+    const char *name;
+    ntstatus_t st = vfs_resolve_parent(psh(vs), rel, &dirfd, &name);
+    if (!nt_ok(st))
+        return st;
+    if (!names_file(dirfd, name, dev, ino, &st))
+        st = nt_ok(st) ? STATUS_OBJECT_NAME_NOT_FOUND : st; /* replaced behind our back */
+    else if (unlinkat(dirfd, name, is_dir ? AT_REMOVEDIR : 0) < 0)
+        st = nt_from_errno(errno);
+    close(dirfd);
+    return st;
 }
 
 struct rename_ends {
@@ -95,25 +74,34 @@ struct rename_ends {
     const char *oname, *nname;
 };
 
+static bool same_dir(int a, int b)
+{
+    struct stat sa, sb;
+    return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 /* [MS-FSA] 2.1.5.14.11: what may be replaced. 1: nothing to do (the target
- * is the source itself). */
-static int check_target(struct vfs_file *f, const struct rename_ends *e, bool replace,
+ * is the source's own name); 2: the target is another link to the source
+ * (rename(2) would do nothing): the source's name is to be removed. */
+static int check_target(const struct rename_ends *e, uint64_t dev, uint64_t ino, bool replace,
                         ntstatus_t *st)
 {
     struct stat src, dst;
-    if (fstatat(e->odir, e->oname, &src, AT_SYMLINK_NOFOLLOW) < 0) {
-        *st = nt_from_errno(errno);
+    if (!names_file(e->odir, e->oname, dev, ino, st)) {
+        *st = nt_ok(*st) ? STATUS_OBJECT_NAME_NOT_FOUND : *st; /* moved behind our back */
         return -1;
     }
-    if (src.st_dev != f->node->dev || src.st_ino != f->node->ino) {
-        *st = STATUS_OBJECT_NAME_NOT_FOUND; /* moved behind our back */
+    if (fstatat(e->odir, e->oname, &src, AT_SYMLINK_NOFOLLOW) < 0) {
+        *st = nt_from_errno(errno);
         return -1;
     }
     if (fstatat(e->ndir, e->nname, &dst, AT_SYMLINK_NOFOLLOW) < 0) {
         *st = errno == ENOENT ? STATUS_SUCCESS : nt_from_errno(errno);
         return nt_ok(*st) ? 0 : -1;
     }
-    if (dst.st_dev == src.st_dev && dst.st_ino == src.st_ino && strcmp(e->oname, e->nname) == 0)
+    bool same_inode = dst.st_dev == src.st_dev && dst.st_ino == src.st_ino;
+    if (same_inode && strcmp(e->oname, e->nname) == 0 && same_dir(e->odir, e->ndir))
         return 1;
     *st = STATUS_OBJECT_NAME_COLLISION;
     if (!replace)
@@ -121,13 +109,8 @@ static int check_target(struct vfs_file *f, const struct rename_ends *e, bool re
     *st = STATUS_ACCESS_DENIED;
     if (S_ISDIR(dst.st_mode))
         return -1;
-    pthread_mutex_lock(&f->share->mu);
-    bool open = vfs_node_find_locked(f->share, dst.st_dev, dst.st_ino) != NULL;
-    pthread_mutex_unlock(&f->share->mu);
-    if (open)
-        return -1;
     *st = STATUS_SUCCESS;
-    return 0;
+    return same_inode ? 2 : 0;
 }
 
 static ntstatus_t rename_ends(const struct rename_ends *e, bool replace)
@@ -142,36 +125,28 @@ static ntstatus_t rename_ends(const struct rename_ends *e, bool replace)
     return STATUS_SUCCESS;
 }
 
-ntstatus_t vfs_rename(struct vfs_file *f, const char *new_path, size_t new_path_len, bool replace)
+ntstatus_t posix_rename(struct vfs_share *vs, const char *old_rel, uint64_t dev, uint64_t ino,
+                        const char *new_rel, bool replace, unsigned flags)
 {
-    if (vfs_nowait())
+    if (flags & VFS_NOWAIT)
         return STATUS_SIGNET_WOULD_BLOCK;
-    struct vfs_share *s = f->share;
-    if (s->read_only)
+    if (vs->read_only)
         return STATUS_ACCESS_DENIED;
-    char old_rel[VFS_PATH_MAX], new_rel[VFS_PATH_MAX];
-    ntstatus_t st = vfs_path_normalize(new_path, new_path_len, new_rel, sizeof new_rel, NULL);
-    if (!nt_ok(st))
-        return st;
-    st = vfs_file_path(f, old_rel, sizeof old_rel);
-    if (!nt_ok(st))
-        return st;
     if (strcmp(old_rel, ".") == 0)
         return STATUS_ACCESS_DENIED;
+    vfs_test_point("rename", flags);
+    struct posix_share *s = psh(vs);
     struct rename_ends e = {-1, -1, NULL, NULL};
-    st = vfs_resolve_parent(s, old_rel, &e.odir, &e.oname);
+    ntstatus_t st = vfs_resolve_parent(s, old_rel, &e.odir, &e.oname);
     if (nt_ok(st))
         st = vfs_resolve_parent(s, new_rel, &e.ndir, &e.nname);
     int same = 0;
     if (nt_ok(st))
-        same = check_target(f, &e, replace, &st);
+        same = check_target(&e, dev, ino, replace, &st);
     if (nt_ok(st) && same == 0)
         st = rename_ends(&e, replace);
-    if (nt_ok(st) && same == 0) {
-        pthread_mutex_lock(&s->mu);
-        st = vfs_node_renamed_locked(s, old_rel, new_rel);
-        pthread_mutex_unlock(&s->mu);
-    }
+    if (nt_ok(st) && same == 2 && unlinkat(e.odir, e.oname, 0) < 0)
+        st = nt_from_errno(errno); /* replacing another link of itself */
     if (e.odir >= 0)
         close(e.odir);
     if (e.ndir >= 0)

@@ -1,6 +1,7 @@
-/* CREATE and CLOSE: the dispositions and options of [MS-SMB2] 2.2.13 with the
+/* Opening: the dispositions and options of [MS-SMB2] 2.2.13 with the
  * semantics of [MS-FSA] 2.1.5.1, over descriptors resolved beneath the root.
- * Share access (FILE_SHARE_*), oplocks and leases are the server's. */
+ * Share access (FILE_SHARE_*), delete on close, oplocks and leases are the
+ * server's; so is the truncation of an overwrite, once its checks passed. */
 #include "vfs/internal.h"
 
 #include "base/status.h"
@@ -23,9 +24,10 @@
 #define ACCESS_WRITES (FILE_WRITE_DATA | FILE_APPEND_DATA | GENERIC_WRITE | GENERIC_ALL)
 
 struct open_ctx {
-    struct vfs_share *s;
+    struct posix_share *s;
     const struct vfs_open_req *req;
-    char rel[VFS_PATH_MAX];
+    unsigned flags; /* VFS_NOWAIT */
+    char *rel;      /* the result's */
     unsigned path_flags;
     bool want_read, want_write;
     int fd;
@@ -52,17 +54,15 @@ static ntstatus_t check_request(const struct vfs_share *s, const struct vfs_open
         return STATUS_INVALID_PARAMETER;
     if ((opt & FILE_DIRECTORY_FILE) && is_truncating(r->create_disposition))
         return STATUS_INVALID_PARAMETER;
-    if ((opt & FILE_DELETE_ON_CLOSE) && !(r->desired_access & (DELETE | GENERIC_ALL)))
-        return STATUS_ACCESS_DENIED;
     if (s->read_only &&
-        ((r->desired_access & ACCESS_CHANGES) || (opt & FILE_DELETE_ON_CLOSE) ||
+        ((r->desired_access & ACCESS_CHANGES) ||
          (r->create_disposition != FILE_OPEN && r->create_disposition != FILE_OPEN_IF)))
         return STATUS_ACCESS_DENIED;
     return STATUS_SUCCESS;
 }
 
 /* ENOENT from a resolution: the last component, or a directory before it? */
-static ntstatus_t missing_status(const struct vfs_share *s, const char *rel)
+static ntstatus_t missing_status(const struct posix_share *s, const char *rel)
 {
     int dirfd;
     const char *name;
@@ -75,9 +75,11 @@ static ntstatus_t missing_status(const struct vfs_share *s, const char *rel)
 
 static ntstatus_t open_error(const struct open_ctx *c, int neg_errno)
 {
-    if (neg_errno == -ENOENT)
+    if (neg_errno == -ENOENT && !(c->flags & VFS_NOWAIT))
         return missing_status(c->s, c->rel);
-    return vfs_resolve_status(neg_errno);
+    if (neg_errno == -ENOENT)
+        return STATUS_SIGNET_WOULD_BLOCK; /* telling which part is missing would look it up */
+    return vfs_resolve_status(neg_errno, c->flags);
 }
 
 /* Open what is there. A directory is always opened read-only; a client that
@@ -86,17 +88,18 @@ static ntstatus_t open_error(const struct open_ctx *c, int neg_errno)
 static int open_existing(struct open_ctx *c, bool truncating)
 {
     bool wr = c->want_write || truncating;
-    int fd = vfs_resolve(c->s, c->rel, OPEN_BASE | (wr ? O_RDWR : O_RDONLY), 0);
+    int fd = vfs_resolve(c->s, c->rel, OPEN_BASE | (wr ? O_RDWR : O_RDONLY), 0, c->flags);
     c->can_read = true;
     c->can_write = wr;
     if (fd == -EISDIR || (fd == -EACCES && !wr && !c->want_read)) {
         bool dir = fd == -EISDIR; /* openat2 takes O_PATH with O_CLOEXEC alone */
-        fd = vfs_resolve(c->s, c->rel,
-                         dir ? OPEN_BASE | O_RDONLY | O_DIRECTORY : O_PATH | O_CLOEXEC, 0);
+        fd =
+            vfs_resolve(c->s, c->rel, dir ? OPEN_BASE | O_RDONLY | O_DIRECTORY : O_PATH | O_CLOEXEC,
+                        0, c->flags);
         c->can_read = dir;
         c->can_write = false;
     } else if (fd == -EACCES && wr && !c->want_read && !truncating) {
-        fd = vfs_resolve(c->s, c->rel, OPEN_BASE | O_WRONLY, 0);
+        fd = vfs_resolve(c->s, c->rel, OPEN_BASE | O_WRONLY, 0, c->flags);
         c->can_read = false;
     }
     if (fd < 0)
@@ -117,7 +120,7 @@ static int open_existing(struct open_ctx *c, bool truncating)
 /* Create the last component; -EEXIST when something is there already. */
 static int create_new(struct open_ctx *c, bool dir)
 {
-    if (vfs_nowait())
+    if (c->flags & VFS_NOWAIT)
         return -EAGAIN; /* creating writes to the disk */
     int dirfd;
     const char *name;
@@ -173,7 +176,8 @@ static ntstatus_t open_or_create(struct open_ctx *c, uint32_t *action)
     uint32_t disp = c->req->create_disposition;
     bool want_dir = c->req->create_options & FILE_DIRECTORY_FILE;
     bool may_create = disp != FILE_OPEN && disp != FILE_OVERWRITE;
-    if (c->s->read_only)
+    bool read_only = c->s->base.read_only;
+    if (read_only)
         may_create = false;
     for (int tries = 0; tries < OPEN_RACE_RETRIES; tries++) {
         if (disp != FILE_CREATE) {
@@ -184,9 +188,9 @@ static ntstatus_t open_or_create(struct open_ctx *c, uint32_t *action)
                                                  : FILE_OPENED;
                 return STATUS_SUCCESS;
             }
-            if (r != -ENOENT || (!may_create && !c->s->read_only))
+            if (r != -ENOENT || (!may_create && !read_only))
                 return open_error(c, r);
-            if (c->s->read_only) {
+            if (read_only) {
                 ntstatus_t st = open_error(c, r);
                 return nt_eq(st, STATUS_OBJECT_NAME_NOT_FOUND) && disp == FILE_OPEN_IF
                            ? STATUS_ACCESS_DENIED
@@ -209,105 +213,89 @@ static ntstatus_t open_or_create(struct open_ctx *c, uint32_t *action)
     return STATUS_OBJECT_NAME_COLLISION;
 }
 
-static ntstatus_t finish_open(struct open_ctx *c, struct vfs_file *f, uint32_t action)
+/* nowait (vfs.h): opening what exists, without creating it. A create or
+ * the lookup of an uncached name comes back as STATUS_SIGNET_WOULD_BLOCK
+ * from the resolver (EAGAIN). */
+static bool nowait_can_open(const struct posix_share *s, const struct vfs_open_req *r,
+                            unsigned flags)
 {
-    ntstatus_t st = check_type(c);
-    if (nt_ok(st))
-        st = vfs_node_get(c->s, &c->st, c->rel, &f->node);
-    if (!nt_ok(st))
-        return st;
-    if ((action == FILE_OVERWRITTEN || action == FILE_SUPERSEDED) && ftruncate(c->fd, 0) < 0)
-        return nt_from_errno(errno);
-    if (c->req->create_options & FILE_DELETE_ON_CLOSE) {
-        f->fd = c->fd;
-        st = vfs_set_delete_on_close(f, true);
-        f->fd = -1;
-    }
-    return st;
-}
-
-/* nowait mode (vfs.h): opening what exists, no truncation, no delete on
- * close. A create or the lookup of an uncached name comes back as
- * STATUS_SIGNET_WOULD_BLOCK from the resolver (EAGAIN). */
-static bool nowait_can_open(const struct vfs_share *s, const struct vfs_open_req *r)
-{
-    if (!vfs_nowait())
+    if (!(flags & VFS_NOWAIT))
         return true;
-    return s->local_fs && !(r->create_options & FILE_DELETE_ON_CLOSE) &&
-           (r->create_disposition == FILE_OPEN || r->create_disposition == FILE_OPEN_IF);
+    return s->local_fs && r->create_disposition != FILE_CREATE;
 }
 
-ntstatus_t vfs_open(struct vfs_share *s, const struct vfs_open_req *req, struct vfs_file **out,
-                    uint32_t *create_action)
+static struct posix_file *file_new(struct open_ctx *c)
 {
-    ntstatus_t st = check_request(s, req);
-    if (!nt_ok(st))
-        return st;
-    if (!nowait_can_open(s, req))
-        return STATUS_SIGNET_WOULD_BLOCK;
-    vfs_test_point("open");
-    struct open_ctx *c = calloc(1, sizeof *c);
-    struct vfs_file *f = calloc(1, sizeof *f);
-    if (!c || !f) {
-        free(c);
-        free(f);
-        return STATUS_NO_MEMORY;
-    }
+    struct posix_file *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
     pthread_mutex_init(&f->mu, NULL);
-    c->s = s;
-    c->req = req;
-    c->fd = -1;
-    c->want_read = req->desired_access & (ACCESS_READS | MAXIMUM_ALLOWED);
-    c->want_write = (req->desired_access & ACCESS_WRITES) ||
-                    ((req->desired_access & MAXIMUM_ALLOWED) && !s->read_only);
-    uint32_t action = FILE_OPENED;
-    st = vfs_path_normalize(req->path, req->path_len, c->rel, sizeof c->rel, &c->path_flags);
-    if (nt_ok(st))
-        st = open_or_create(c, &action);
-    f->share = s;
-    f->fd = -1;
-    if (nt_ok(st))
-        st = finish_open(c, f, action);
-    if (!nt_ok(st)) {
-        if (f->node) {
-            f->fd = c->fd;
-            c->fd = -1;
-            atomic_fetch_add(&s->refs, 1);
-            vfs_close(f);
-        } else {
-            pthread_mutex_destroy(&f->mu);
-            free(f);
-        }
-        if (c->fd >= 0)
-            close(c->fd);
-        free(c);
-        return st;
-    }
+    f->base.share = &c->s->base;
+    f->base.is_dir = S_ISDIR(c->st.st_mode);
+    f->base.dev = c->st.st_dev;
+    f->base.ino = c->st.st_ino;
     f->fd = c->fd;
     f->can_read = c->can_read;
     f->can_write = c->can_write;
-    atomic_fetch_add(&s->refs, 1);
-    free(c);
-    *out = f;
-    if (create_action)
-        *create_action = action;
-    return STATUS_SUCCESS;
+    atomic_fetch_add(&c->s->refs, 1);
+    return f;
 }
 
-bool vfs_file_is_dir(const struct vfs_file *f)
+/* Does the normalized path have a "." or ".." component? The kernel
+ * resolved it beneath the root; the server keeps the name it now has. */
+static bool has_dot_component(const char *rel)
 {
-    return f->node->is_dir;
-}
-
-ntstatus_t vfs_file_path(const struct vfs_file *f, char *out, size_t cap)
-{
-    pthread_mutex_lock(&f->share->mu);
-    size_t n = strlen(f->node->path);
-    ntstatus_t st = STATUS_BUFFER_TOO_SMALL;
-    if (n < cap) {
-        memcpy(out, f->node->path, n + 1);
-        st = STATUS_SUCCESS;
+    if (strcmp(rel, ".") == 0)
+        return false;
+    for (const char *p = rel; *p;) {
+        size_t n = strcspn(p, "/");
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return true;
+        p += n;
+        if (*p == '/')
+            p++;
     }
-    pthread_mutex_unlock(&f->share->mu);
-    return st;
+    return false;
+}
+
+static const char *base_name(const char *rel)
+{
+    const char *slash = strrchr(rel, '/');
+    return slash ? slash + 1 : rel;
+}
+
+ntstatus_t posix_open(struct vfs_share *vs, const struct vfs_open_req *req, unsigned flags,
+                      struct vfs_file **out, struct vfs_open_result *res)
+{
+    struct posix_share *s = psh(vs);
+    ntstatus_t st = check_request(vs, req);
+    if (!nt_ok(st))
+        return st;
+    if (!nowait_can_open(s, req, flags))
+        return STATUS_SIGNET_WOULD_BLOCK;
+    vfs_test_point("open", flags);
+    struct open_ctx c = {.s = s, .req = req, .flags = flags, .rel = res->rel, .fd = -1};
+    c.want_read = req->desired_access & (ACCESS_READS | MAXIMUM_ALLOWED);
+    c.want_write = (req->desired_access & ACCESS_WRITES) ||
+                   ((req->desired_access & MAXIMUM_ALLOWED) && !vs->read_only);
+    uint32_t action = FILE_OPENED;
+    st = vfs_path_normalize(req->path, req->path_len, c.rel, sizeof res->rel, &c.path_flags);
+    if (nt_ok(st))
+        st = open_or_create(&c, &action);
+    if (nt_ok(st))
+        st = check_type(&c);
+    if (nt_ok(st) && has_dot_component(c.rel))
+        st = vfs_fd_rel(s, c.fd, c.rel, sizeof res->rel); /* one name for one file */
+    if (nt_ok(st))
+        st = vfs_stat_fd(c.fd, base_name(c.rel), &res->st);
+    struct posix_file *f = nt_ok(st) ? file_new(&c) : NULL;
+    if (!f) {
+        if (c.fd >= 0)
+            close(c.fd);
+        return nt_ok(st) ? STATUS_NO_MEMORY : st;
+    }
+    res->action = action;
+    res->is_root = c.st.st_dev == s->root_dev && c.st.st_ino == s->root_ino;
+    *out = &f->base;
+    return STATUS_SUCCESS;
 }

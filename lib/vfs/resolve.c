@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -26,11 +27,10 @@
 
 static atomic_bool openat2_missing;
 
-/* In nowait mode RESOLVE_CACHED: EAGAIN when a component is not in the
+/* With VFS_NOWAIT RESOLVE_CACHED: EAGAIN when a component is not in the
  * dentry cache (or the flags would create or truncate), never retried. */
-static int openat2_beneath(int root_fd, const char *rel, int flags, mode_t mode)
+static int openat2_beneath(int root_fd, const char *rel, int flags, mode_t mode, bool cached)
 {
-    bool cached = vfs_nowait();
     struct open_how how = {
         .flags = (uint64_t)(unsigned)flags,
         .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
@@ -46,12 +46,14 @@ static int openat2_beneath(int root_fd, const char *rel, int flags, mode_t mode)
     return -EAGAIN;
 }
 
-int vfs_resolve(const struct vfs_share *s, const char *rel, int flags, mode_t mode)
+int vfs_resolve(const struct posix_share *s, const char *rel, int flags, mode_t mode,
+                unsigned vflags)
 {
-    if (vfs_nowait() && (s->force_walk || atomic_load(&openat2_missing) || !s->local_fs))
+    bool nowait = vflags & VFS_NOWAIT;
+    if (nowait && (s->force_walk || atomic_load(&openat2_missing) || !s->local_fs))
         return -EAGAIN; /* the walk cannot promise not to wait */
     if (!s->force_walk && !atomic_load(&openat2_missing)) {
-        int fd = openat2_beneath(s->root_fd, rel, flags, mode);
+        int fd = openat2_beneath(s->root_fd, rel, flags, mode, nowait);
         if (fd != -ENOSYS)
             return fd;
         atomic_store(&openat2_missing, true);
@@ -59,11 +61,11 @@ int vfs_resolve(const struct vfs_share *s, const char *rel, int flags, mode_t mo
     return vfs_resolve_walk(s->root_fd, rel, flags, mode);
 }
 
-ntstatus_t vfs_resolve_status(int neg_errno)
+ntstatus_t vfs_resolve_status(int neg_errno, unsigned vflags)
 {
     if (neg_errno == -EXDEV)
         return STATUS_ACCESS_DENIED; /* the path would leave the share */
-    if (neg_errno == -EAGAIN && vfs_nowait())
+    if (neg_errno == -EAGAIN && (vflags & VFS_NOWAIT))
         return STATUS_SIGNET_WOULD_BLOCK;
     return nt_from_errno(-neg_errno);
 }
@@ -254,7 +256,7 @@ int vfs_resolve_walk(int root_fd, const char *rel, int flags, mode_t mode)
     return r;
 }
 
-ntstatus_t vfs_resolve_parent(const struct vfs_share *s, const char *rel, int *dirfd,
+ntstatus_t vfs_resolve_parent(const struct posix_share *s, const char *rel, int *dirfd,
                               const char **name)
 {
     const char *slash = strrchr(rel, '/');
@@ -263,17 +265,39 @@ ntstatus_t vfs_resolve_parent(const struct vfs_share *s, const char *rel, int *d
         return STATUS_OBJECT_NAME_INVALID;
     int fd;
     if (!slash) {
-        fd = vfs_resolve(s, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        fd = vfs_resolve(s, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0);
     } else {
         char *dir = strndup(rel, (size_t)(slash - rel));
         if (!dir)
             return STATUS_NO_MEMORY;
-        fd = vfs_resolve(s, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        fd = vfs_resolve(s, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0);
         free(dir);
     }
     if (fd < 0)
-        return fd == -ENOENT ? STATUS_OBJECT_PATH_NOT_FOUND : vfs_resolve_status(fd);
+        return fd == -ENOENT ? STATUS_OBJECT_PATH_NOT_FOUND : vfs_resolve_status(fd, 0);
     *dirfd = fd;
     *name = last;
+    return STATUS_SUCCESS;
+}
+
+ntstatus_t vfs_fd_rel(const struct posix_share *s, int fd, char *out, size_t cap)
+{
+    char link[64], abs[VFS_PATH_MAX], root[VFS_PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, abs, sizeof abs - 1);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", s->root_fd);
+    ssize_t m = readlink(link, root, sizeof root - 1);
+    if (n <= 0 || m <= 0)
+        return STATUS_OBJECT_PATH_NOT_FOUND;
+    abs[n] = root[m] = '\0';
+    if (m == 1) /* the share is "/" */
+        m = 0;
+    if (strncmp(abs, root, (size_t)m) != 0 || (abs[m] != '/' && abs[m] != '\0'))
+        return STATUS_OBJECT_PATH_NOT_FOUND;
+    const char *rel = abs[m] && abs[m + 1] ? abs + m + 1 : ".";
+    size_t len = strlen(rel);
+    if (len + 1 > cap)
+        return STATUS_NAME_TOO_LONG;
+    memcpy(out, rel, len + 1);
     return STATUS_SUCCESS;
 }

@@ -1,9 +1,23 @@
-/* The file-system interface the server's handlers call, and its POSIX backend.
+/* The file-system interface between signetd's handlers and a storage
+ * backend (design.md "lib/vfs behind struct vfs_ops"), and its POSIX backend.
  *
- * Every function is synchronous and thread-safe: signetd runs them on libuv's
- * thread pool, so several may run at once on one share and even on one open
- * file (a read next to a rename). Every errno is converted once, with
- * nt_from_errno, at the system call that produced it.
+ * What lives here is I/O, namespace and metadata only. The SMB semantics -
+ * share modes, delete-pending, byte-range locks, oplocks and leases, which
+ * open may do what - live above, in the server's file table (lib/server
+ * srv_file.c), so that a second backend (a cluster file system through its
+ * library) implements the table of operations and nothing of SMB.
+ *
+ * Blocking. Every call takes flags; with VFS_NOWAIT it either completes
+ * without waiting for the disk (the kernel's caches only) or returns
+ * STATUS_SIGNET_WOULD_BLOCK having changed nothing, so that the caller can
+ * redo it where it may block (io_uring's approach). A backend that cannot
+ * promise that for a call always answers WOULD_BLOCK to it. Without
+ * VFS_NOWAIT a call may block, and is made on a thread that may.
+ *
+ * Threads. Calls are thread-safe: signetd makes them from its thread pool,
+ * several at once on one share and on one open file (a read next to a
+ * rename). Every errno is converted once, with nt_from_errno, at the system
+ * call that produced it.
  *
  * Paths. A client path arrives as UTF-8 (the caller converted it from the
  * UTF-16LE of the request) with backslashes, relative to the share; "" is the
@@ -13,7 +27,9 @@
  * O_NOFOLLOW descriptors that gives the same guarantees. ".." inside the share
  * and relative symlinks that stay inside are followed; anything that would
  * leave the share (.., an absolute symlink, a relative one climbing out) is
- * STATUS_ACCESS_DENIED. Never a string check alone.
+ * STATUS_ACCESS_DENIED. Never a string check alone. Calls that take a
+ * path after an open (unlink, rename, stat_path) take the normalized,
+ * '/'-separated form relative to the root ("rel").
  *
  * Read-only shares refuse every change with STATUS_ACCESS_DENIED (what a
  * Windows server answers on a read-only share) before the disk is touched.
@@ -33,53 +49,270 @@
 #define VFS_PATH_MAX 4096
 #define VFS_NAME_MAX 255
 
-struct vfs_share; /* a root directory descriptor, the read-only flag, open files */
-struct vfs_file;  /* one open: a descriptor, its file object, directory cursor */
+#define VFS_NOWAIT 0x1u /* complete from the caches or answer WOULD_BLOCK */
 
-/* ---- nowait mode ----
- *
- * signetd's loop thread tries a file command in place before it hands it to
- * the thread pool (a hand-off costs two context switches, more than opening
- * a cached file). In nowait mode, set per thread, every function below
- * either completes without waiting for the disk or returns
- * STATUS_SIGNET_WOULD_BLOCK having changed nothing, so that the caller can
- * redo the whole operation on a thread that may block (io_uring's approach):
- *  - vfs_open of an existing file (FILE_OPEN, FILE_OPEN_IF) resolves with
- *    RESOLVE_CACHED (the dentry cache only); creating, truncating or
- *    delete-on-close opens would block;
- *  - vfs_pread reads with RWF_NOWAIT (the page cache only);
- *  - vfs_close would block when it has a pending delete to carry out;
- *  - vfs_fstat, vfs_file_path, vfs_lock, vfs_unlock never wait;
- *  - everything else (writes, directory reads, SET_INFO, fsync, fsinfo)
- *    would block.
- * Only shares on local file systems (ext4, xfs, btrfs, tmpfs, f2fs, zfs,
- * overlayfs) take part: on any other, every call would block, since a
- * network file system can wait on a stat or a close. */
-bool vfs_nowait_set(bool on); /* the calling thread's mode; returns the old one */
-bool vfs_nowait(void);
+struct vfs_ops;
 
-/* Tests only (signetd never sets it): when set, called by the calls below
- * that may block, on the thread that runs them and never in nowait mode,
- * with the operation's name ("open", "pread", "pwrite", "fsync", "dir"),
- * before they touch the disk, so a test can hold an operation there. */
-typedef void (*vfs_test_hook_fn)(const char *op);
-void vfs_test_set_hook(vfs_test_hook_fn fn);
+/* A share: a backend's root. Backends embed this first in their own. */
+struct vfs_share {
+    const struct vfs_ops *ops;
+    bool read_only;
+};
 
-/* ---- shares ---- */
+/* An open file or directory. Backends embed this first in their own. */
+struct vfs_file {
+    struct vfs_share *share;
+    bool is_dir;
+    uint64_t dev, ino; /* its identity: the key of the server's file table */
+};
 
-/* Open root (which must be a directory) as a share. */
+/* ---- information: [MS-FSCC] 2.4 ---- */
+
+struct vfs_stat {
+    uint64_t creation_time; /* FILETIME; statx btime, else the mtime */
+    uint64_t last_access_time;
+    uint64_t last_write_time;
+    uint64_t change_time;
+    uint64_t end_of_file;     /* 0 for a directory */
+    uint64_t allocation_size; /* st_blocks * 512; 0 for a directory */
+    uint32_t attributes;      /* DIRECTORY, READONLY (a file without owner write),
+                                 HIDDEN (a dot-file), else NORMAL */
+    uint32_t nlink;
+    uint64_t file_index; /* the inode number: FileInternalInformation */
+    uint64_t dev;
+    bool is_dir;
+};
+
+/* FileBasicInformation for SET_INFO ([MS-FSCC] 2.4.7). A time of 0 means
+ * "do not change"; -1 and -2 (stop / resume automatic updates) are accepted
+ * and change nothing, since POSIX cannot suspend them; anything else below
+ * -2 is STATUS_INVALID_PARAMETER ([MS-FSA] 2.1.5.14.2). CreationTime and
+ * ChangeTime cannot be set on POSIX and are ignored. attributes 0 means no
+ * change; READONLY clears / restores the owner write bit; DIRECTORY on a file
+ * or TEMPORARY on a directory is STATUS_INVALID_PARAMETER. */
+struct vfs_basic_info {
+    int64_t creation_time;
+    int64_t last_access_time;
+    int64_t last_write_time;
+    int64_t change_time;
+    uint32_t attributes;
+};
+
+/* ---- open / create: [MS-SMB2] 2.2.13, [MS-FSA] 2.1.5.1 ---- */
+
+struct vfs_open_req {
+    const char *path; /* UTF-8 with backslashes, as vfs_path_normalize takes */
+    size_t path_len;
+    uint32_t desired_access;     /* [MS-SMB2] 2.2.13.1, generic rights mapped */
+    uint32_t file_attributes;    /* for a created file: READONLY drops the write bits */
+    uint32_t create_disposition; /* FILE_SUPERSEDE .. FILE_OVERWRITE_IF */
+    uint32_t create_options;     /* FILE_DIRECTORY_FILE and FILE_NON_DIRECTORY_FILE */
+};
+
+struct vfs_open_result {
+    /* FILE_SUPERSEDED, FILE_OPENED, FILE_CREATED or FILE_OVERWRITTEN
+     * ([MS-SMB2] 2.2.14). The open never truncates: for SUPERSEDED and
+     * OVERWRITTEN the caller truncates (ops->set_end_of_file 0) once its
+     * sharing checks passed. */
+    uint32_t action;
+    char rel[VFS_PATH_MAX]; /* the normalized path ("." for the root) */
+    bool is_root;           /* the share's root directory */
+    struct vfs_stat st;     /* as it was opened */
+};
+
+/* ---- directories: QUERY_DIRECTORY ---- */
+
+struct vfs_dirent {
+    char name[VFS_NAME_MAX * 3 + 1]; /* UTF-8 */
+    size_t name_len;
+    struct vfs_stat st;
+    uint32_t dir_index; /* its place in this enumeration, from 1 (FileIndex) */
+};
+
+/* ---- file system: [MS-FSCC] 2.5 ---- */
+
+struct vfs_fsinfo {
+    uint64_t total_units;       /* allocation units (statvfs f_blocks) */
+    uint64_t caller_free_units; /* f_bavail */
+    uint64_t actual_free_units; /* f_bfree */
+    uint32_t sectors_per_unit;
+    uint32_t bytes_per_sector;       /* 512, or the unit size when that is smaller */
+    uint32_t serial_number;          /* from the root's device number */
+    uint64_t volume_creation_time;   /* the root's FILETIME (btime, else mtime) */
+    uint32_t device_type;            /* FILE_DEVICE_DISK (7) */
+    uint32_t device_characteristics; /* FILE_DEVICE_IS_MOUNTED, + READ_ONLY_DEVICE */
+    /* FILE_CASE_SENSITIVE_SEARCH | FILE_CASE_PRESERVED_NAMES |
+     * FILE_UNICODE_ON_DISK, + FILE_READ_ONLY_VOLUME on a read-only share. */
+    uint32_t fs_attributes;
+    uint32_t max_name_len; /* 255 */
+    const char *fs_name;   /* "NTFS": what clients expect from a disk share */
+};
+
+/* The operations of a backend. Every one takes flags (VFS_NOWAIT). */
+struct vfs_ops {
+    const char *name;
+    void (*share_close)(struct vfs_share *s);
+    /* Open or create per the disposition. Errors include
+     * STATUS_OBJECT_NAME_NOT_FOUND (last component missing),
+     * STATUS_OBJECT_PATH_NOT_FOUND (a directory on the way missing),
+     * STATUS_OBJECT_NAME_COLLISION (FILE_CREATE of an existing name),
+     * STATUS_FILE_IS_A_DIRECTORY / STATUS_NOT_A_DIRECTORY (the options
+     * disagree with what is there), STATUS_INVALID_PARAMETER (bad
+     * disposition or options), STATUS_ACCESS_DENIED (escape, read-only share,
+     * a device, FIFO or socket). Files are created with mode 0666 and
+     * directories 0777, less the umask. */
+    ntstatus_t (*open)(struct vfs_share *s, const struct vfs_open_req *req, unsigned flags,
+                       struct vfs_file **out, struct vfs_open_result *res);
+    /* Release the descriptor. NULL is ignored. */
+    ntstatus_t (*close)(struct vfs_file *f, unsigned flags);
+    /* Read up to len bytes at off; *got < len only at the end of file. */
+    ntstatus_t (*pread)(struct vfs_file *f, void *buf, size_t len, uint64_t off, unsigned flags,
+                        size_t *got);
+    /* Write len bytes at off, looping over short writes; *written < len only
+     * when the disk refused the rest after some bytes went (the status is
+     * then STATUS_SUCCESS, as Windows reports a partial write). */
+    ntstatus_t (*pwrite)(struct vfs_file *f, const void *buf, size_t len, uint64_t off,
+                         unsigned flags, size_t *written);
+    ntstatus_t (*fsync)(struct vfs_file *f, unsigned flags);
+    ntstatus_t (*fstat)(struct vfs_file *f, unsigned flags, struct vfs_stat *out);
+    ntstatus_t (*set_basic)(struct vfs_file *f, const struct vfs_basic_info *in, unsigned flags);
+    /* FileEndOfFileInformation: truncate or extend. */
+    ntstatus_t (*set_end_of_file)(struct vfs_file *f, uint64_t size, unsigned flags);
+    /* FileAllocationInformation: below the end of file truncates to it
+     * ([MS-FSA] 2.1.5.14.1); above it reserves space where the file system
+     * can, and otherwise succeeds without reserving. */
+    ntstatus_t (*set_allocation)(struct vfs_file *f, uint64_t size, unsigned flags);
+    /* Does the directory have entries besides . and ..? */
+    ntstatus_t (*dir_is_empty)(struct vfs_file *dir, unsigned flags, bool *empty);
+    /* Restart the enumeration with a new pattern (vfs_name_match). The first
+     * call to dir_next on an open starts with pattern "*". */
+    ntstatus_t (*dir_rewind)(struct vfs_file *dir, const char *pattern, size_t pattern_len,
+                             unsigned flags);
+    /* The next matching entry, or STATUS_NO_MORE_FILES. "." and ".." come
+     * first, as Windows returns them (".." of the share root describes the
+     * root itself). Names a client could not use (not UTF-8, or containing
+     * '\' ':' and the other characters forbidden in Windows names) and
+     * symlinks that do not resolve beneath the share are skipped. */
+    ntstatus_t (*dir_next)(struct vfs_file *dir, unsigned flags, struct vfs_dirent *out);
+    /* Give back the entry dir_next just returned (it did not fit in the
+     * response): the next call returns it again. Only one can be put back. */
+    void (*dir_unread)(struct vfs_file *dir);
+    /* Remove rel if it is still the file (dev, ino); a directory must be
+     * empty (STATUS_DIRECTORY_NOT_EMPTY). Replaced behind our back:
+     * STATUS_OBJECT_NAME_NOT_FOUND, and nothing is removed. */
+    ntstatus_t (*unlink)(struct vfs_share *s, const char *rel, uint64_t dev, uint64_t ino,
+                         bool is_dir, unsigned flags);
+    /* Move old_rel (which must still be (dev, ino)) to new_rel. Without
+     * replace an existing target is STATUS_OBJECT_NAME_COLLISION; with it a
+     * target that is a directory is STATUS_ACCESS_DENIED ([MS-FSA]
+     * 2.1.5.14.11). A target that is the source itself changes nothing. */
+    ntstatus_t (*rename)(struct vfs_share *s, const char *old_rel, uint64_t dev, uint64_t ino,
+                         const char *new_rel, bool replace, unsigned flags);
+    /* The figures of rel (not following a last symlink); NOT_FOUND when
+     * missing. */
+    ntstatus_t (*stat_path)(struct vfs_share *s, const char *rel, unsigned flags,
+                            struct vfs_stat *out);
+    ntstatus_t (*fsinfo)(struct vfs_share *s, unsigned flags, struct vfs_fsinfo *out);
+};
+
+/* ---- the calls, through a share's or file's backend ---- */
+
+static inline ntstatus_t vfs_open(struct vfs_share *s, const struct vfs_open_req *req,
+                                  unsigned flags, struct vfs_file **out,
+                                  struct vfs_open_result *res)
+{
+    return s->ops->open(s, req, flags, out, res);
+}
+static inline ntstatus_t vfs_close(struct vfs_file *f, unsigned flags)
+{
+    return f ? f->share->ops->close(f, flags) : STATUS_SUCCESS;
+}
+static inline ntstatus_t vfs_pread(struct vfs_file *f, void *buf, size_t len, uint64_t off,
+                                   unsigned flags, size_t *got)
+{
+    return f->share->ops->pread(f, buf, len, off, flags, got);
+}
+static inline ntstatus_t vfs_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t off,
+                                    unsigned flags, size_t *written)
+{
+    return f->share->ops->pwrite(f, buf, len, off, flags, written);
+}
+static inline ntstatus_t vfs_fsync(struct vfs_file *f, unsigned flags)
+{
+    return f->share->ops->fsync(f, flags);
+}
+static inline ntstatus_t vfs_fstat(struct vfs_file *f, unsigned flags, struct vfs_stat *out)
+{
+    return f->share->ops->fstat(f, flags, out);
+}
+static inline ntstatus_t vfs_set_basic(struct vfs_file *f, const struct vfs_basic_info *in,
+                                       unsigned flags)
+{
+    return f->share->ops->set_basic(f, in, flags);
+}
+static inline ntstatus_t vfs_set_end_of_file(struct vfs_file *f, uint64_t size, unsigned flags)
+{
+    return f->share->ops->set_end_of_file(f, size, flags);
+}
+static inline ntstatus_t vfs_set_allocation(struct vfs_file *f, uint64_t size, unsigned flags)
+{
+    return f->share->ops->set_allocation(f, size, flags);
+}
+static inline ntstatus_t vfs_dir_is_empty(struct vfs_file *dir, unsigned flags, bool *empty)
+{
+    return dir->share->ops->dir_is_empty(dir, flags, empty);
+}
+static inline ntstatus_t vfs_dir_rewind(struct vfs_file *dir, const char *pattern,
+                                        size_t pattern_len, unsigned flags)
+{
+    return dir->share->ops->dir_rewind(dir, pattern, pattern_len, flags);
+}
+static inline ntstatus_t vfs_dir_next(struct vfs_file *dir, unsigned flags, struct vfs_dirent *out)
+{
+    return dir->share->ops->dir_next(dir, flags, out);
+}
+static inline void vfs_dir_unread(struct vfs_file *dir)
+{
+    dir->share->ops->dir_unread(dir);
+}
+static inline ntstatus_t vfs_unlink(struct vfs_share *s, const char *rel, uint64_t dev,
+                                    uint64_t ino, bool is_dir, unsigned flags)
+{
+    return s->ops->unlink(s, rel, dev, ino, is_dir, flags);
+}
+static inline ntstatus_t vfs_rename(struct vfs_share *s, const char *old_rel, uint64_t dev,
+                                    uint64_t ino, const char *new_rel, bool replace, unsigned flags)
+{
+    return s->ops->rename(s, old_rel, dev, ino, new_rel, replace, flags);
+}
+static inline ntstatus_t vfs_stat_path(struct vfs_share *s, const char *rel, unsigned flags,
+                                       struct vfs_stat *out)
+{
+    return s->ops->stat_path(s, rel, flags, out);
+}
+static inline ntstatus_t vfs_fsinfo(struct vfs_share *s, unsigned flags, struct vfs_fsinfo *out)
+{
+    return s->ops->fsinfo(s, flags, out);
+}
+/* Release the share (files still open keep it alive until they close). */
+static inline void vfs_share_close(struct vfs_share *s)
+{
+    if (s)
+        s->ops->share_close(s);
+}
+
+/* ---- the POSIX backend ---- */
+
+/* Open root (which must be a directory) as a share. Calls with VFS_NOWAIT
+ * take part only when it is on a local file system (ext4, xfs, btrfs,
+ * tmpfs, f2fs, zfs, overlayfs): on any other every call would block, since
+ * a network file system can wait on a stat or a close. What completes from
+ * the caches: opening an existing name in the dentry cache (openat2
+ * RESOLVE_CACHED), reading from the page cache (RWF_NOWAIT), fstat, and
+ * closing; everything else answers WOULD_BLOCK with VFS_NOWAIT. */
 ntstatus_t vfs_share_open(const char *root, bool read_only, struct vfs_share **out);
-/* Release the share. Files still open keep it alive until they are closed. */
-void vfs_share_close(struct vfs_share *s);
-bool vfs_share_read_only(const struct vfs_share *s);
 
-/* Called (from whichever thread released them) when byte-range locks of a
- * file are released, so that the server can retry the blocking LOCK requests
- * it holds pending ([MS-SMB2] 3.3.5.14). ctx is passed back. */
-typedef void (*vfs_unlock_fn)(void *ctx, uint64_t dev, uint64_t ino);
-void vfs_share_set_unlock_hook(struct vfs_share *s, vfs_unlock_fn fn, void *ctx);
-
-/* ---- paths ---- */
+/* ---- helpers for every backend ---- */
 
 #define VFS_PATH_TRAILING_SEP 0x1u /* "dir\" : the target must be a directory */
 
@@ -110,160 +343,13 @@ ntstatus_t vfs_path_normalize(const char *smb, size_t len, char *out, size_t out
  * name (as Windows servers treat "*.*"). Linear in pattern x name. */
 bool vfs_name_match(const char *pattern, size_t pattern_len, const char *name);
 
-/* ---- open / create: [MS-SMB2] 2.2.13, [MS-FSA] 2.1.5.1 ---- */
-
-struct vfs_open_req {
-    const char *path; /* UTF-8 with backslashes, as vfs_path_normalize takes */
-    size_t path_len;
-    uint32_t desired_access;     /* [MS-SMB2] 2.2.13.1 */
-    uint32_t file_attributes;    /* for a created file: READONLY drops the write bits */
-    uint32_t create_disposition; /* FILE_SUPERSEDE .. FILE_OVERWRITE_IF */
-    uint32_t create_options;     /* FILE_DIRECTORY_FILE, FILE_NON_DIRECTORY_FILE,
-                                    FILE_DELETE_ON_CLOSE honoured; others ignored */
-};
-
-/* Open or create. *create_action: FILE_SUPERSEDED, FILE_OPENED, FILE_CREATED
- * or FILE_OVERWRITTEN ([MS-SMB2] 2.2.14). Errors include
- * STATUS_OBJECT_NAME_NOT_FOUND (last component missing),
- * STATUS_OBJECT_PATH_NOT_FOUND (a directory on the way missing),
- * STATUS_OBJECT_NAME_COLLISION (FILE_CREATE of an existing name),
- * STATUS_FILE_IS_A_DIRECTORY / STATUS_NOT_A_DIRECTORY (the options disagree
- * with what is there), STATUS_INVALID_PARAMETER (bad disposition or options),
- * STATUS_DELETE_PENDING, STATUS_DIRECTORY_NOT_EMPTY (FILE_DELETE_ON_CLOSE on a
- * directory with entries), STATUS_ACCESS_DENIED (escape, read-only share,
- * FILE_DELETE_ON_CLOSE without DELETE, a device, FIFO or socket).
- * Files are created with mode 0666 and directories 0777, less the umask. */
-ntstatus_t vfs_open(struct vfs_share *s, const struct vfs_open_req *req, struct vfs_file **out,
-                    uint32_t *create_action);
-/* Release the open's locks and descriptor; when it was the file's last open
- * and a delete is pending, remove the file. Returns the removal's status
- * (the handle is gone either way). NULL is ignored. */
-ntstatus_t vfs_close(struct vfs_file *f);
-
-bool vfs_file_is_dir(const struct vfs_file *f);
-/* The open's current path relative to the share ("." for the root), '/'
- * separated; STATUS_BUFFER_TOO_SMALL when cap is short. */
-ntstatus_t vfs_file_path(const struct vfs_file *f, char *out, size_t cap);
-
-/* ---- information: [MS-FSCC] 2.4 ---- */
-
-struct vfs_stat {
-    uint64_t creation_time; /* FILETIME; statx btime, else the mtime */
-    uint64_t last_access_time;
-    uint64_t last_write_time;
-    uint64_t change_time;
-    uint64_t end_of_file;     /* 0 for a directory */
-    uint64_t allocation_size; /* st_blocks * 512; 0 for a directory */
-    uint32_t attributes;      /* DIRECTORY, READONLY (a file without owner write),
-                                 HIDDEN (a dot-file), else NORMAL */
-    uint32_t nlink;
-    uint64_t file_index; /* the inode number: FileInternalInformation */
-    uint64_t dev;
-    bool is_dir;
-    bool delete_pending; /* FileStandardInformation.DeletePending */
-};
-
-ntstatus_t vfs_fstat(struct vfs_file *f, struct vfs_stat *out);
-
-/* FileBasicInformation for SET_INFO ([MS-FSCC] 2.4.7). A time of 0 means
- * "do not change"; -1 and -2 (stop / resume automatic updates) are accepted
- * and change nothing, since POSIX cannot suspend them; anything else below
- * -2 is STATUS_INVALID_PARAMETER ([MS-FSA] 2.1.5.14.2). CreationTime and
- * ChangeTime cannot be set on POSIX and are ignored. attributes 0 means no
- * change; READONLY clears / restores the owner write bit; DIRECTORY on a file
- * or TEMPORARY on a directory is STATUS_INVALID_PARAMETER. */
-struct vfs_basic_info {
-    int64_t creation_time;
-    int64_t last_access_time;
-    int64_t last_write_time;
-    int64_t change_time;
-    uint32_t attributes;
-};
-ntstatus_t vfs_set_basic(struct vfs_file *f, const struct vfs_basic_info *in);
-/* FileEndOfFileInformation: truncate or extend (needs write access). */
-ntstatus_t vfs_set_end_of_file(struct vfs_file *f, uint64_t size);
-/* FileAllocationInformation: below the end of file truncates to it
- * ([MS-FSA] 2.1.5.14.1); above it reserves space (fallocate KEEP_SIZE)
- * where the file system can, and otherwise succeeds without reserving. */
-ntstatus_t vfs_set_allocation(struct vfs_file *f, uint64_t size);
-/* FileDispositionInformation: mark (or unmark) the file to be removed when
- * its last open closes. A directory with entries: STATUS_DIRECTORY_NOT_EMPTY;
- * the share root: STATUS_ACCESS_DENIED. */
-ntstatus_t vfs_set_delete_on_close(struct vfs_file *f, bool delete_pending);
-/* FileRenameInformation: move the open file to new_path (an SMB path like
- * vfs_open's, resolved beneath the root too). Without replace an existing
- * target is STATUS_OBJECT_NAME_COLLISION; with replace, a target that is a
- * directory or is open is STATUS_ACCESS_DENIED ([MS-FSA] 2.1.5.14.11). */
-ntstatus_t vfs_rename(struct vfs_file *f, const char *new_path, size_t new_path_len, bool replace);
-
-/* ---- data ---- */
-
-/* Read up to len bytes at off; *got < len only at the end of file (0 at or
- * past it: the caller answers STATUS_END_OF_FILE). STATUS_FILE_LOCK_CONFLICT
- * when another open holds an exclusive lock on the range. */
-ntstatus_t vfs_pread(struct vfs_file *f, void *buf, size_t len, uint64_t off, size_t *got);
-/* Write len bytes at off, looping over short writes; *written < len only
- * when the disk refused the rest after some bytes went (the status is then
- * STATUS_SUCCESS, as Windows reports a partial write). Conflicts with shared
- * locks of any open and exclusive locks of other opens:
- * STATUS_FILE_LOCK_CONFLICT. */
-ntstatus_t vfs_pwrite(struct vfs_file *f, const void *buf, size_t len, uint64_t off,
-                      size_t *written);
-ntstatus_t vfs_fsync(struct vfs_file *f);
-
-/* ---- directories: QUERY_DIRECTORY ---- */
-
-struct vfs_dirent {
-    char name[VFS_NAME_MAX * 3 + 1]; /* UTF-8 */
-    size_t name_len;
-    struct vfs_stat st;
-    uint32_t dir_index; /* its place in this enumeration, from 1 (FileIndex) */
-};
-
-/* Restart the enumeration with a new pattern (vfs_name_match). The first
- * call to vfs_dir_next on an open starts with pattern "*". */
-ntstatus_t vfs_dir_rewind(struct vfs_file *dir, const char *pattern, size_t pattern_len);
-/* The next matching entry, or STATUS_NO_MORE_FILES. "." and ".." come first,
- * as Windows returns them (".." of the share root describes the root
- * itself). Names a client could not use (not UTF-8, or containing '\' ':'
- * and the other characters forbidden in Windows names) and symlinks that do
- * not resolve beneath the share are skipped. */
-ntstatus_t vfs_dir_next(struct vfs_file *dir, struct vfs_dirent *out);
-/* Give back the entry vfs_dir_next just returned (it did not fit in the
- * response): the next call returns it again. Only one entry can be put back. */
-void vfs_dir_unread(struct vfs_file *dir);
-
-/* ---- byte-range locks: [MS-FSA] 2.1.5.7, per file (device + inode) ---- */
-
-/* Lock [off, off+len) for this open. An exclusive lock conflicts with every
- * overlapping lock, a shared one with overlapping exclusive locks, whoever
- * holds them; a zero-length lock overlaps a lock that strictly contains its
- * offset (Samba's reading of Windows). Conflict: STATUS_LOCK_NOT_GRANTED
- * (the server decides whether to wait). off + len - 1 overflowing 64 bits:
- * STATUS_INVALID_PARAMETER (Windows says STATUS_INVALID_LOCK_RANGE). */
-ntstatus_t vfs_lock(struct vfs_file *f, uint64_t off, uint64_t len, bool exclusive);
-/* Remove the lock of this open with exactly this range, else
- * STATUS_RANGE_NOT_LOCKED. */
-ntstatus_t vfs_unlock(struct vfs_file *f, uint64_t off, uint64_t len);
-
-/* ---- file system: [MS-FSCC] 2.5 ---- */
-
-struct vfs_fsinfo {
-    uint64_t total_units;       /* allocation units (statvfs f_blocks) */
-    uint64_t caller_free_units; /* f_bavail */
-    uint64_t actual_free_units; /* f_bfree */
-    uint32_t sectors_per_unit;
-    uint32_t bytes_per_sector;       /* 512, or the unit size when that is smaller */
-    uint32_t serial_number;          /* from the root's device number */
-    uint64_t volume_creation_time;   /* the root's FILETIME (btime, else mtime) */
-    uint32_t device_type;            /* FILE_DEVICE_DISK (7) */
-    uint32_t device_characteristics; /* FILE_DEVICE_IS_MOUNTED, + READ_ONLY_DEVICE */
-    /* FILE_CASE_SENSITIVE_SEARCH | FILE_CASE_PRESERVED_NAMES |
-     * FILE_UNICODE_ON_DISK, + FILE_READ_ONLY_VOLUME on a read-only share. */
-    uint32_t fs_attributes;
-    uint32_t max_name_len; /* 255 */
-    const char *fs_name;   /* "NTFS": what clients expect from a disk share */
-};
-ntstatus_t vfs_fsinfo(struct vfs_share *s, struct vfs_fsinfo *out);
+/* Tests only (signetd never sets it): when set, called by these calls of
+ * the POSIX backend, on the thread that runs them and never with
+ * VFS_NOWAIT, with the operation's name: open ("open"), pread ("pread"),
+ * pwrite ("pwrite"), fsync ("fsync"), dir_rewind ("dir"), unlink ("unlink")
+ * and rename ("rename"), before they touch the disk, so that a test can
+ * hold one there. */
+typedef void (*vfs_test_hook_fn)(const char *op);
+void vfs_test_set_hook(vfs_test_hook_fn fn);
 
 #endif

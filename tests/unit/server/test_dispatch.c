@@ -514,6 +514,24 @@ static void test_unknown_session_deleted(void **state)
     logged_on(&t, conf_mandatory, SMB2_DIALECT_0311);
     t.sid ^= 0x10;
     assert_int_equal(tc_tree_connect(&t, "share", true), STATUS_USER_SESSION_DELETED_CODE);
+    /* no key to sign with: the request's SIGNED flag and signature come back
+     * (as Samba answers; a client that requires signing drops a response
+     * without the flag) */
+    uint8_t msg[SMB2_HDR_SIZE + 4];
+    struct wr w;
+    wr_init(&w, msg, sizeof msg);
+    tc_hdr(&t, &w, SMB2_ECHO, 1);
+    wr_u16(&w, 4);
+    wr_u16(&w, 0);
+    tc_sign(&t, msg, sizeof msg);
+    tc_send_raw(&t, msg, sizeof msg);
+    assert_true(tc_recv(&t));
+    assert_int_equal(rsp_status(&t), STATUS_USER_SESSION_DELETED_CODE);
+    assert_true(rsp_flags(&t) & SMB2_FLAGS_SIGNED);
+    assert_memory_equal(t.rsp + 48, msg + 48, 16);
+    /* unsigned, an ECHO needs no session */
+    assert_int_equal(tc_echo(&t, false), 0);
+    assert_false(rsp_flags(&t) & SMB2_FLAGS_SIGNED);
     tc_stop(&t);
 }
 
@@ -644,7 +662,11 @@ static void test_logoff_then_session_gone(void **state)
     assert_true(tc_recv(&t));
     assert_int_equal(rsp_status(&t), 0);
     assert_true(tc_verify(&t, 0, t.rsp_len)); /* signed with the session's key */
-    assert_int_equal(tc_echo(&t, true), 0);   /* ECHO needs no session */
+    /* ECHO needs no session, but a signed one names a session that is gone:
+     * USER_SESSION_DELETED, as Samba answers (3.3.5.2.9) */
+    assert_int_equal(tc_echo(&t, true), STATUS_USER_SESSION_DELETED_CODE);
+    assert_true(tc_verify(&t, 0, t.rsp_len));
+    assert_int_equal(tc_echo(&t, false), 0);
     assert_int_equal(tc_tree_connect(&t, "share", true), STATUS_USER_SESSION_DELETED_CODE);
     /* signed with the logged-off session's key, which the request verified under */
     assert_true(tc_verify(&t, 0, t.rsp_len));

@@ -388,8 +388,9 @@ static void test_locks(void **state)
     struct tconn t;
     on_share(&t, "rw");
     struct smb2_file_id a = {0}, b = {0};
-    assert_int_equal(do_create(&t, "l.txt", GENERIC_ALL, FILE_OVERWRITE_IF, 0, &a), 0);
-    assert_int_equal(do_create(&t, "l.txt", GENERIC_ALL, FILE_OPEN, 0, &b), 0);
+    const uint32_t all = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+    assert_int_equal(do_create_share(&t, "l.txt", GENERIC_ALL, all, FILE_OVERWRITE_IF, 0, &a), 0);
+    assert_int_equal(do_create_share(&t, "l.txt", GENERIC_ALL, all, FILE_OPEN, 0, &b), 0);
     uint32_t ex = SMB2_LOCKFLAG_EXCLUSIVE_LOCK | SMB2_LOCKFLAG_FAIL_IMMEDIATELY;
     assert_int_equal(lock1(&t, a, 0, ex), 0);
     assert_int_equal(lock1(&t, b, 5, ex), STATUS_LOCK_NOT_GRANTED_CODE);

@@ -1,4 +1,5 @@
-/* Helpers for the lib/vfs unit tests: a scratch tree under /tmp per test. */
+/* Helpers for the lib/vfs unit tests: a scratch tree under /tmp per test,
+ * opened as a share of the POSIX backend. */
 #ifndef SIGNET_TEST_VFS_H
 #define SIGNET_TEST_VFS_H
 
@@ -71,6 +72,25 @@ static inline bool scratch_exists(const struct scratch *t, const char *rel)
     return lstat(p, &st) == 0;
 }
 
+/* lstat a name of the share (it must exist). */
+static inline struct stat scratch_lstat(const struct scratch *t, const char *rel)
+{
+    char p[256];
+    struct stat st;
+    scratch_path(t, rel, p, sizeof p);
+    assert_int_equal(lstat(p, &st), 0);
+    return st;
+}
+
+/* rename(2) on the disk, behind the back end. */
+static inline void scratch_rename(const struct scratch *t, const char *from, const char *to)
+{
+    char a[256], b[256];
+    scratch_path(t, from, a, sizeof a);
+    scratch_path(t, to, b, sizeof b);
+    assert_int_equal(rename(a, b), 0);
+}
+
 /* Read a whole file of the share into buf (NUL-terminated); its length. */
 static inline size_t scratch_read(const struct scratch *t, const char *rel, char *buf, size_t cap)
 {
@@ -115,7 +135,7 @@ static inline int scratch_setup(void **state)
 static inline int scratch_setup_walk(void **state)
 {
     struct scratch *t = scratch_new(false);
-    t->share->force_walk = true;
+    psh(t->share)->force_walk = true;
     *state = t;
     return 0;
 }
@@ -123,16 +143,17 @@ static inline int scratch_setup_walk(void **state)
 static inline int scratch_teardown(void **state)
 {
     struct scratch *t = *state;
+    vfs_test_set_hook(NULL);
     vfs_share_close(t->share);
     nftw(t->base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(t);
     return 0;
 }
 
-/* vfs_open with the usual arguments. */
+/* vfs_open with the usual arguments; res may be NULL. */
 static inline ntstatus_t open_as(struct vfs_share *s, const char *path, uint32_t access,
-                                 uint32_t disposition, uint32_t options, struct vfs_file **f,
-                                 uint32_t *action)
+                                 uint32_t disposition, uint32_t options, unsigned flags,
+                                 struct vfs_file **f, struct vfs_open_result *res)
 {
     struct vfs_open_req r = {
         .path = path,
@@ -141,8 +162,8 @@ static inline ntstatus_t open_as(struct vfs_share *s, const char *path, uint32_t
         .create_disposition = disposition,
         .create_options = options,
     };
-    uint32_t dummy;
-    return vfs_open(s, &r, f, action ? action : &dummy);
+    struct vfs_open_result dummy;
+    return vfs_open(s, &r, flags, f, res ? res : &dummy);
 }
 
 #define assert_status(expr, want)                                                                  \
@@ -152,7 +173,8 @@ static inline ntstatus_t open_as(struct vfs_share *s, const char *path, uint32_t
             fail_msg("%s: got %s, want %s", #expr, nt_name(got_), nt_name(want));                  \
     } while (0)
 
-#define RW (FILE_READ_DATA | FILE_WRITE_DATA)
-#define RD FILE_READ_DATA
+#define RW          (FILE_READ_DATA | FILE_WRITE_DATA)
+#define RD          FILE_READ_DATA
+#define WOULD_BLOCK STATUS_SIGNET_WOULD_BLOCK
 
 #endif
