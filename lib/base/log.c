@@ -31,3 +31,8 @@ const char *sg_log_level_name(enum sg_log_level level)
     static const char *const names[] = {"error", "warning", "notice", "info", "debug"};
     return (unsigned)level < sizeof names / sizeof names[0] ? names[level] : "?";
 }
+
+bool sg_log_enabled(enum sg_log_level level)
+{
+    return log_fn && level <= log_max;
+}

@@ -21,9 +21,12 @@ ntstatus_t srv_cancel(struct srv_req *r)
     struct srv_req *t =
         srv_conn_find_req(r->conn, async, async ? r->hdr.async_id : r->hdr.message_id);
     if (!t || t == r || t->hdr.session_id != r->hdr.session_id) {
-        sg_log(SG_LOG_DEBUG, "conn %" PRIu64 ": CANCEL of %s %" PRIu64 ": no such request",
+        sg_log(SG_LOG_DEBUG,
+               "conn %" PRIu64 ": CANCEL of %s %" PRIu64 " on session 0x%" PRIx64
+               ": no such request%s",
                r->conn->id, async ? "AsyncId" : "MessageId",
-               async ? r->hdr.async_id : r->hdr.message_id);
+               async ? r->hdr.async_id : r->hdr.message_id, r->hdr.session_id,
+               t && t != r ? " of that session" : "");
         return STATUS_SUCCESS;
     }
     srv_req_cancel(t, SRV_CANCEL_REQUEST);

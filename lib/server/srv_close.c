@@ -8,6 +8,7 @@
 #include "server/srv_int.h"
 
 #include "vfs/vfs.h"
+#include "wire/change_notify.h"
 #include "wire/close.h"
 
 #include <stdlib.h>
@@ -43,6 +44,9 @@ static ntstatus_t close_done(struct srv_req *r, ntstatus_t st)
     struct close_job *j = SRV_JOB(r, struct close_job);
     struct srv_file *file = r->open->file;
     if (j->path) {
+        if (nt_ok(st))
+            srv_notify_change(r->conn->srv, j->vs, j->path, FILE_ACTION_REMOVED,
+                              srv_notify_name_filter(j->is_dir));
         free(j->path);
         j->path = NULL;
         file->deleting = false;

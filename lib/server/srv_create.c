@@ -12,6 +12,7 @@
 #include "server/srv_int.h"
 
 #include "vfs/vfs.h"
+#include "wire/change_notify.h"
 #include "wire/create.h"
 
 #include <inttypes.h>
@@ -163,6 +164,19 @@ static ntstatus_t fail(struct srv_req *r, struct create_job *j, ntstatus_t st)
     return st;
 }
 
+/* CHANGE_NOTIFY: a name added, or a file overwritten. */
+static void announce(struct srv_req *r, const struct srv_open *o, uint32_t action)
+{
+    const struct srv_file *f = o->file;
+    if (action == FILE_CREATED)
+        srv_notify_change(r->conn->srv, f->vs, f->path, FILE_ACTION_ADDED,
+                          srv_notify_name_filter(f->is_dir));
+    else if (truncates(action))
+        srv_notify_change(r->conn->srv, f->vs, f->path, FILE_ACTION_MODIFIED,
+                          FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE |
+                              FILE_NOTIFY_CHANGE_ATTRIBUTES);
+}
+
 static ntstatus_t finish_done(struct srv_req *r, ntstatus_t st)
 {
     struct create_job *j = SRV_JOB(r, struct create_job);
@@ -183,6 +197,7 @@ static ntstatus_t finish_done(struct srv_req *r, ntstatus_t st)
     *r->compound_fid = (struct smb2_file_id){o->id, o->id};
     *r->have_compound_fid = true;
     r->fid_given = true;
+    announce(r, o, j->res->action);
     job_free(j);
     return STATUS_SUCCESS;
 }

@@ -8,6 +8,7 @@
 #include "server/srv_int.h"
 
 #include "base/endian.h"
+#include "wire/change_notify.h"
 #include "wire/error.h"
 #include "wire/query_directory.h"
 #include "wire/query_info.h"
@@ -41,7 +42,7 @@ static const struct srv_cmd cmd_table[SMB2_COMMAND_COUNT] = {
     [SMB2_ECHO] = {"ECHO", 4, NEED_OPT, false, srv_echo, SRV_TRY_INLINE},
     [SMB2_QUERY_DIRECTORY] = {"QUERY_DIRECTORY", 33, NEED_REQ, true, srv_query_directory,
                               SRV_ON_POOL},
-    [SMB2_CHANGE_NOTIFY] = {"CHANGE_NOTIFY", 32, NEED_REQ, true, NULL, SRV_TRY_INLINE},
+    [SMB2_CHANGE_NOTIFY] = {"CHANGE_NOTIFY", 32, NEED_REQ, true, srv_change_notify, SRV_TRY_INLINE},
     [SMB2_QUERY_INFO] = {"QUERY_INFO", 41, NEED_REQ, true, srv_query_info, SRV_TRY_INLINE},
     [SMB2_SET_INFO] = {"SET_INFO", 33, NEED_REQ, true, srv_set_info, SRV_ON_POOL},
     /* 24 (oplock) or 36 (lease) */
@@ -214,9 +215,13 @@ ntstatus_t srv_dispatch_elem(struct srv_req *r, bool have_prev, bool prev_ids_ok
 
 /* ---- the response element ---- */
 
+/* Which statuses carry the handler's body; every other gets the error body
+ * of 2.2.2 (3.3.4.4), errors and warnings alike (NO_MORE_FILES,
+ * NOTIFY_ENUM_DIR, NOTIFY_CLEANUP), as Windows and Samba send them. */
 bool srv_rsp_keeps_body(ntstatus_t st)
 {
-    return !nt_is_error(st) || nt_eq(st, STATUS_MORE_PROCESSING_REQUIRED);
+    return nt_ok(st) || nt_eq(st, STATUS_MORE_PROCESSING_REQUIRED) ||
+           nt_eq(st, STATUS_BUFFER_OVERFLOW);
 }
 
 /* 2.2.2; ErrorData only for STATUS_BUFFER_TOO_SMALL (2.2.2: the size that
@@ -295,6 +300,10 @@ size_t srv_rsp_body_cap(const struct srv_req *r, size_t frame_so_far)
     } else if (r->hdr.command == SMB2_QUERY_DIRECTORY) {
         struct smb2_query_directory_req q;
         if (nt_ok(smb2_query_directory_req_decode(r->msg, r->len, &q)))
+            want = 8 + (q.output_buffer_length < SRV_MAX_IO ? q.output_buffer_length : SRV_MAX_IO);
+    } else if (r->hdr.command == SMB2_CHANGE_NOTIFY) {
+        struct smb2_change_notify_req q;
+        if (nt_ok(smb2_change_notify_req_decode(r->msg, r->len, &q)))
             want = 8 + (q.output_buffer_length < SRV_MAX_IO ? q.output_buffer_length : SRV_MAX_IO);
     } else if (r->hdr.command == SMB2_QUERY_INFO) {
         struct smb2_query_info_req q;

@@ -269,6 +269,10 @@ static bool elem_begin(struct srv_chain *ch, const struct smb2_chain_elem *e, nt
     r->rsp_tree_id = r->hdr.tree_id;
     r->state = SRV_REQ_RUNNING;
     *st = srv_dispatch_elem(r, ch->have_prev, ch->prev_ids_ok);
+    if (sg_log_enabled(SG_LOG_DEBUG))
+        sg_log(SG_LOG_DEBUG, "conn %" PRIu64 ": %s message %" PRIu64 ": %s", c->id,
+               srv_cmd_lookup(r->hdr.command) ? srv_cmd_lookup(r->hdr.command)->name : "?",
+               r->hdr.message_id, nt_eq(*st, STATUS_SIGNET_ASYNC) ? "async" : nt_name(*st));
     return true;
 }
 
@@ -611,8 +615,8 @@ struct srv_req *srv_conn_find_req(struct srv_conn *c, bool async, uint64_t id)
 {
     for (struct srv_chain *ch = c->chains; ch; ch = ch->next) {
         struct srv_req *r = &ch->req;
-        if (r->state == SRV_REQ_IDLE)
-            continue;
+        if (r->state == SRV_REQ_IDLE || r->hdr.command == SMB2_CANCEL)
+            continue; /* a CANCEL carries the MessageId of what it cancels */
         if (async ? r->async_id == id : r->hdr.message_id == id)
             return r;
     }

@@ -107,6 +107,7 @@ struct srv_req {
     bool no_response;                 /* CANCEL */
     bool disconnect;                  /* drop the connection, send nothing */
     bool logon_failed;                /* InvalidAuthenticationDelay */
+    uint64_t previous_session_id;     /* SESSION_SETUP's, for its last step */
     uint8_t err_data[4];              /* ErrorData of an error response (2.2.2), ... */
     uint8_t err_len;                  /* ... its length: 0 or 4 */
     /* continuation */

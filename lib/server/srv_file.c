@@ -4,6 +4,7 @@
 #include "server/srv_int.h"
 
 #include "vfs/vfs.h"
+#include "wire/change_notify.h"
 #include "wire/create.h"
 
 #include <inttypes.h>
@@ -180,6 +181,9 @@ static void on_delete_done(uv_work_t *w, int status)
     if (status != 0 || !nt_ok(j->st))
         sg_log(SG_LOG_WARN, "delete on close of '%s' failed: %s", j->path,
                status != 0 ? "cancelled" : nt_name(j->st));
+    else
+        srv_notify_change(j->srv, j->vs, j->path, FILE_ACTION_REMOVED,
+                          srv_notify_name_filter(j->is_dir));
     j->f->deleting = false;
     srv_file_unref(j->srv, j->f);
     free(j->path);

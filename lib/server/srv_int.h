@@ -89,9 +89,10 @@ struct srv_open {
     struct srv_conn *conn;
     struct srv_tree *tree; /* a reference */
     uint64_t session_id;
-    uint32_t access;       /* GrantedAccess, generic rights mapped */
-    uint32_t share_access; /* FILE_SHARE_READ | _WRITE | _DELETE */
-    bool delete_on_close;  /* FILE_DELETE_ON_CLOSE: the file goes with this open */
+    uint32_t access;         /* GrantedAccess, generic rights mapped */
+    uint32_t share_access;   /* FILE_SHARE_READ | _WRITE | _DELETE */
+    bool delete_on_close;    /* FILE_DELETE_ON_CLOSE: the file goes with this open */
+    struct srv_watch *watch; /* CHANGE_NOTIFY (srv_notify.c), once asked for */
     bool is_dir;
     bool dir_started;  /* QUERY_DIRECTORY has rewound this enumeration */
     uint64_t position; /* FilePositionInformation, as set by the client */
@@ -227,6 +228,8 @@ struct srv {
     struct srv_admin *admin;                  /* srv_admin.c */
     struct srv_file *files[SRV_FILE_BUCKETS]; /* srv_file.c */
     unsigned n_files;
+    struct srv_watch *watches;      /* srv_notify.c */
+    struct srv_notify_local *local; /* srv_notify_local.c */
     /* requests woken or cancelled, finished at the loop's next turn */
     struct srv_req *ready_head, *ready_tail;
     uv_idle_t ready_idle;
@@ -345,6 +348,22 @@ static inline bool srv_io_len_ok(const struct srv_req *r, uint32_t len)
     return len <= SRV_MAX_IO && charge >= srv_credit_charge_for(len);
 }
 
+/* srv_notify.c: CHANGE_NOTIFY. A change of path (relative to vs's root,
+ * '/' separated) with its [MS-FSCC] 2.7.1 action and the
+ * FILE_NOTIFY_CHANGE_* bits it touches, for the opens that watch it. */
+void srv_notify_change(struct srv *s, const struct vfs_share *vs, const char *path, uint32_t action,
+                       uint32_t filter);
+/* The action's name filter for a file or a directory. */
+uint32_t srv_notify_name_filter(bool is_dir);
+void srv_notify_open_gone(struct srv_open *o);
+/* The watched directory f became delete-pending: what waits on it ends with
+ * STATUS_DELETE_PENDING (as Windows and Samba answer). */
+void srv_notify_delete_pending(struct srv_file *f);
+/* srv_notify_local.c: the kernel's view (inotify) of the directory o watches,
+ * for changes made by local processes. */
+void srv_notify_local_watch(struct srv *s, struct srv_open *o);
+void srv_notify_local_close(struct srv *s);
+
 /* srv_session.c */
 struct srv_session *srv_session_new(struct srv_conn *c);
 struct srv_session *srv_session_find(struct srv_conn *c, uint64_t id);
@@ -394,5 +413,6 @@ ntstatus_t srv_lock(struct srv_req *r);
 ntstatus_t srv_query_directory(struct srv_req *r);
 ntstatus_t srv_query_info(struct srv_req *r);
 ntstatus_t srv_set_info(struct srv_req *r);
+ntstatus_t srv_change_notify(struct srv_req *r);
 
 #endif

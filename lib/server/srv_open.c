@@ -190,8 +190,10 @@ static bool leave_file(struct srv_open *o)
         o->fnext->fprev = o->fprev;
     o->fnext = o->fprev = NULL;
     f->n_opens--;
-    if (o->delete_on_close)
+    if (o->delete_on_close && !f->delete_pending) {
         f->delete_pending = true; /* [MS-FSA] 2.1.5.4 */
+        srv_notify_delete_pending(f);
+    }
     if (srv_brl_release_open(f, o))
         srv_brl_wake(f);
     return f->n_opens == 0 && f->delete_pending && !f->deleting;
@@ -209,6 +211,7 @@ bool srv_open_remove(struct srv_open *o, bool caller_deletes)
         c->opens.n--;
     }
     srv_conn_cancel_matching(c, o, NULL, NULL, SRV_CANCEL_CLOSE);
+    srv_notify_open_gone(o);
     bool delete = leave_file(o);
     if (delete &&!caller_deletes)
         srv_file_delete_later(c->srv, o->file);

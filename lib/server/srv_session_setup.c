@@ -80,6 +80,26 @@ static void log_logon(const struct srv_req *r, const struct srv_session *s, bool
         srv_audit_session(r->conn, s);
 }
 
+/* 3.3.5.5.3: a new session that names a PreviousSessionId of the same user
+ * replaces it: the old one is logged off (its opens closed, what waits on
+ * them answered STATUS_NOTIFY_CLEANUP or cancelled), wherever it is. */
+static void replace_previous(struct srv_conn *c, const struct srv_session *s, uint64_t prev_id)
+{
+    if (prev_id == 0 || prev_id == s->id)
+        return;
+    for (struct srv_conn *pc = c->srv->conns; pc; pc = pc->next) {
+        struct srv_session *old = srv_session_find(pc, prev_id);
+        if (!old || old->state != SRV_SESS_VALID || old->is_guest || old->is_anonymous ||
+            strcasecmp(old->user, s->user) != 0)
+            continue;
+        sg_log(SG_LOG_INFO,
+               "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " replaces session 0x%016" PRIx64,
+               c->id, c->peer, s->id, old->id);
+        srv_session_retire(pc, old);
+        return;
+    }
+}
+
 static ntstatus_t finish_logon(struct srv_req *r, struct srv_session *s, bool reauth,
                                uint8_t setup_security_mode, const struct buf *tok)
 {
@@ -105,6 +125,8 @@ static ntstatus_t finish_logon(struct srv_req *r, struct srv_session *s, bool re
         s->signing_required = sec_server_session_signing_required(&c->cfg->policy, client_required,
                                                                   setup_security_mode, ga);
         s->state = SRV_SESS_VALID;
+        if (!ga)
+            replace_previous(c, s, r->previous_session_id);
     }
     ntlm_server_free(s->auth);
     s->auth = NULL;
@@ -155,6 +177,7 @@ ntstatus_t srv_session_setup(struct srv_req *r)
         return STATUS_INVALID_PARAMETER;
     if (req.flags & SMB2_SESSION_FLAG_BINDING)
         return STATUS_REQUEST_NOT_ACCEPTED; /* no multichannel (3.3.5.5) */
+    r->previous_session_id = req.previous_session_id;
     struct srv_session *s;
     ntstatus_t st = find_or_create(r, &s);
     if (!nt_ok(st))

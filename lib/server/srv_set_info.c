@@ -10,6 +10,7 @@
 
 #include "base/utf16.h"
 #include "vfs/vfs.h"
+#include "wire/change_notify.h"
 #include "wire/create.h"
 #include "wire/set_info.h"
 
@@ -74,6 +75,44 @@ static void job_free(struct set_job *j)
 
 static ntstatus_t set_done(struct srv_req *r, ntstatus_t st);
 
+static bool same_parent(const char *a, const char *b)
+{
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
+    return la == lb && strncmp(a, b, la) == 0;
+}
+
+/* CHANGE_NOTIFY of a rename: old and new name in one directory, else a
+ * removal from one and an addition to the other (as Windows reports a
+ * move). */
+static void announce_rename(struct srv *s, const struct set_job *j, bool is_dir)
+{
+    uint32_t filter = srv_notify_name_filter(is_dir);
+    const char *from = j->u.ren.old_path, *to = j->u.ren.new_path;
+    bool here = same_parent(from, to);
+    srv_notify_change(s, j->u.ren.vs, from,
+                      here ? FILE_ACTION_RENAMED_OLD_NAME : FILE_ACTION_REMOVED, filter);
+    srv_notify_change(s, j->u.ren.vs, to, here ? FILE_ACTION_RENAMED_NEW_NAME : FILE_ACTION_ADDED,
+                      filter);
+}
+
+/* CHANGE_NOTIFY of the other classes: what they changed. */
+static void announce_change(struct srv *s, const struct srv_file *f, const struct set_job *j)
+{
+    uint32_t filter = 0;
+    if (j->cls == FileBasicInformation) {
+        const struct vfs_basic_info *b = &j->u.basic;
+        filter |= b->attributes ? FILE_NOTIFY_CHANGE_ATTRIBUTES : 0;
+        filter |= b->last_write_time > 0 ? FILE_NOTIFY_CHANGE_LAST_WRITE : 0;
+        filter |= b->last_access_time > 0 ? FILE_NOTIFY_CHANGE_LAST_ACCESS : 0;
+        filter |= b->creation_time > 0 ? FILE_NOTIFY_CHANGE_CREATION : 0;
+    } else if (j->cls == FileEndOfFileInformation || j->cls == FileAllocationInformation) {
+        filter = FILE_NOTIFY_CHANGE_SIZE;
+    }
+    if (filter)
+        srv_notify_change(s, f->vs, f->path, FILE_ACTION_MODIFIED, filter);
+}
+
 /* [MS-FSA] 2.1.5.14.11 once the target was looked at: replacing a file
  * that is open is STATUS_ACCESS_DENIED; then the move, on the pool. */
 static ntstatus_t rename_checked(struct srv_req *r, struct set_job *j)
@@ -102,12 +141,16 @@ static ntstatus_t set_done(struct srv_req *r, ntstatus_t st)
             return st;
     } else if (nt_ok(st) && j->cls == FileRenameInformation) {
         st = srv_file_renamed(r->conn->srv, j->u.ren.vs, j->u.ren.old_path, j->u.ren.new_path);
+        announce_rename(r->conn->srv, j, file->is_dir);
     } else if (nt_ok(st) && j->cls == FileDispositionInformation) {
-        if (j->u.empty)
+        if (j->u.empty) {
             file->delete_pending = true;
-        else
+            srv_notify_delete_pending(file);
+        } else
             st = STATUS_DIRECTORY_NOT_EMPTY; /* [MS-FSA] 2.1.5.14.3 */
     }
+    if (nt_ok(st))
+        announce_change(r->conn->srv, file, j);
     job_free(j);
     if (!nt_ok(st))
         return st;

@@ -7,6 +7,7 @@
 #include "server/srv_int.h"
 
 #include "vfs/vfs.h"
+#include "wire/change_notify.h"
 #include "wire/create.h"
 #include "wire/write.h"
 
@@ -56,6 +57,10 @@ static ntstatus_t write_done(struct srv_req *r, ntstatus_t st)
     struct write_job *j = SRV_JOB(r, struct write_job);
     if (!nt_ok(st))
         return st;
+    if (j->done > 0)
+        srv_notify_change(r->conn->srv, r->open->file->vs, r->open->file->path,
+                          FILE_ACTION_MODIFIED,
+                          FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE);
     struct smb2_write_rsp rsp = {.count = (uint32_t)j->done};
     return smb2_write_rsp_encode(r->w, &rsp);
 }
