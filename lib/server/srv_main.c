@@ -257,6 +257,7 @@ void srv_shutdown(struct srv *s)
             uv_close((uv_handle_t *)&s->listeners[i], on_listener_closed);
     while (s->conns)
         srv_conn_close(s->conns, "server shutting down");
+    srv_notify_local_close(s);
     if (!s->ready_head)
         srv_engine_close(s); /* else once the requests cancelled above are done */
 }
@@ -265,6 +266,7 @@ void srv_free(struct srv *s)
 {
     if (!s)
         return;
+    srv_notify_local_close(s);
     if (s->ready_idle_open) { /* no srv_shutdown: the loop ran dry on its own */
         srv_engine_close(s);
         (void)uv_run(s->loop, UV_RUN_NOWAIT);

@@ -12,6 +12,7 @@
  * signetd (srv_notify_change), and the kernel, for what local processes do
  * (srv_notify_local.c). */
 #include "server/srv_int.h"
+#include "server/srv_notify_local.h"
 
 #include "vfs/vfs.h"
 #include "wire/change_notify.h"
@@ -149,6 +150,7 @@ uint32_t srv_notify_name_filter(bool is_dir)
 void srv_notify_change(struct srv *s, const struct vfs_share *vs, const char *path, uint32_t action,
                        uint32_t filter)
 {
+    srv_notify_local_note(s, vs, path, action);
     char name[VFS_PATH_MAX];
     for (struct srv_watch *w = s->watches; w; w = w->next) {
         if (w->o->file->vs != vs || !(w->filter & filter))
@@ -156,6 +158,32 @@ void srv_notify_change(struct srv *s, const struct vfs_share *vs, const char *pa
         if (!relative_name(w, path, name, sizeof name))
             continue;
         keep(w, action, name, strlen(name));
+        deliver(w);
+    }
+}
+
+bool srv_notify_watches_tree(const struct srv_open *o)
+{
+    return o->watch && o->watch->tree;
+}
+
+/* Is path dir itself, or below it? */
+static bool at_or_below(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strcmp(dir, ".") == 0 ||
+           (strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/'));
+}
+
+void srv_notify_overflow(struct srv *s, const struct vfs_share *vs, const char *path)
+{
+    for (struct srv_watch *w = s->watches; w; w = w->next) {
+        const char *dir = w->o->file->path;
+        if (vs && (w->o->file->vs != vs ||
+                   (path && !at_or_below(dir, path) && !(w->tree && at_or_below(path, dir)))))
+            continue;
+        entries_free(w);
+        w->overflow = true;
         deliver(w);
     }
 }
@@ -192,6 +220,7 @@ void srv_notify_open_gone(struct srv_open *o)
     if (!w)
         return;
     struct srv *s = o->conn->srv;
+    srv_notify_local_release(s, o);
     /* its waiting requests were cancelled with the open (srv_open_remove) */
     if (w->prev)
         w->prev->next = w->next;

@@ -352,4 +352,94 @@ bool vfs_name_match(const char *pattern, size_t pattern_len, const char *name);
 typedef void (*vfs_test_hook_fn)(const char *op);
 void vfs_test_set_hook(vfs_test_hook_fn fn);
 
+/* ---- change watching ----
+ *
+ * What changes beneath watched directories, by anyone: signetd's own calls
+ * above and local processes alike (the server's CHANGE_NOTIFY, [MS-SMB2]
+ * 3.3.5.19, needs the latter). On POSIX from inotify(7).
+ *
+ * A watcher serves every share. A watch names an open directory and, when
+ * recursive, every directory below it: those there when it starts and
+ * those that appear later, each once the caller passed it to
+ * vfs_watch_more (for those below at the start: the directory itself, with
+ * its own path; for those that come later an event says so). The open
+ * directory itself is watched at once, through its descriptor, so that
+ * nothing that happens in it after vfs_watch_dir returns goes unseen.
+ * Kernel watches are per directory and shared between the watches that
+ * cover it; at most VFS_WATCH_MAX (directory, share) pairs are watched per
+ * watcher. Beyond that, or beyond the kernel's own limit, a watch is set up
+ * in part and says so: what it does not cover is not reported.
+ *
+ * Threads. vfs_watch_more may block (it resolves and walks directories;
+ * with VFS_NOWAIT it answers WOULD_BLOCK) and is made on a thread that
+ * may; the others do not block. All are thread-safe, except that
+ * vfs_watcher_read is called from one thread at a time and
+ * vfs_watcher_close when no other call runs or will run. */
+
+struct vfs_watcher;
+struct vfs_watch;
+
+#define VFS_WATCH_MAX 4096 /* watched (directory, share) pairs per watcher */
+
+enum vfs_change {
+    VFS_CHANGE_ADDED,       /* a name appeared: created, or moved in */
+    VFS_CHANGE_REMOVED,     /* a name went: deleted, or moved out */
+    VFS_CHANGE_RENAMED_OLD, /* renamed within its directory: the old name, */
+    VFS_CHANGE_RENAMED_NEW, /* ... then the new one */
+    VFS_CHANGE_DATA,        /* contents written or truncated */
+    VFS_CHANGE_ATTRIBUTES,  /* metadata: mode, owner, times, xattrs, link count */
+    VFS_CHANGE_OVERFLOW,    /* events were lost (the kernel's queue overflowed) */
+};
+
+struct vfs_change_event {
+    enum vfs_change kind;
+    /* The share and the directory (relative to its root, '/'-separated, "."
+     * for the root) the name changed in, as the watcher knows them; an
+     * event in a directory two shares watch comes once for each. NULL,
+     * NULL with OVERFLOW (any share, anywhere). */
+    struct vfs_share *share;
+    const char *dir;
+    /* one component ("" with OVERFLOW); names vfs_dir_next would not show
+     * are not reported, nor watched below */
+    const char *name;
+    bool is_dir;
+    /* A directory that appeared (ADDED or RENAMED_NEW) below a recursive
+     * watch: pass dir/name to vfs_watch_more to see what happens in it. */
+    bool watch_below;
+    bool created; /* ADDED: made here, not moved in (what is in it is new too) */
+};
+
+/* On the reading thread; ev and its strings are valid during the call. The
+ * callback may call vfs_unwatch_dir, but not vfs_watcher_read or _close. */
+typedef void (*vfs_change_fn)(void *ctx, const struct vfs_change_event *ev);
+/* On the thread of vfs_watch_more: an entry the walk found in a directory
+ * it set watches on (its changes before the watch came are not reported). */
+typedef void (*vfs_found_fn)(void *ctx, const char *dir, const char *name, bool is_dir);
+
+/* A watcher with nothing watched; *fd becomes readable when there is
+ * something to vfs_watcher_read (it stays the watcher's). */
+ntstatus_t vfs_watcher_open(struct vfs_watcher **out, int *fd);
+/* Watch the directory open as dir, whose path is rel (normalized, as the
+ * server's file table holds it; "." the root): at once, through its
+ * descriptor, without blocking (VFS_NOWAIT changes nothing). When
+ * recursive, the directories below are covered too, and watched once
+ * vfs_watch_more(rel) has walked them. The watch holds a reference on the
+ * share. *partial is set when the directory could not be watched for the
+ * limits above. STATUS_NOT_SUPPORTED when the backend cannot watch. */
+ntstatus_t vfs_watch_dir(struct vfs_watcher *w, struct vfs_file *dir, const char *rel,
+                         bool recursive, unsigned flags, struct vfs_watch **out, bool *partial);
+/* rel and the directories below it, for the recursive watches of share
+ * that cover it (an event's watch_below); nothing when none does any more.
+ * found (may be NULL) is told what the walk finds. */
+ntstatus_t vfs_watch_more(struct vfs_watcher *w, struct vfs_share *share, const char *rel,
+                          unsigned flags, vfs_found_fn found, void *ctx, bool *partial);
+/* End a watch: directories no other watch covers are no longer watched. */
+void vfs_unwatch_dir(struct vfs_watcher *w, struct vfs_watch *watch);
+/* The changes pending, without waiting, each to fn in the order they
+ * happened (per directory). A directory renamed or moved between watched
+ * directories keeps being watched under its new name. */
+ntstatus_t vfs_watcher_read(struct vfs_watcher *w, vfs_change_fn fn, void *ctx);
+/* Ends the watches left and closes the descriptor. NULL is ignored. */
+void vfs_watcher_close(struct vfs_watcher *w);
+
 #endif
