@@ -47,7 +47,9 @@ static int on_section(struct cfg_parse *p, const char *section)
         return cfg_fail(p, "more than %d shares", CFG_MAX_SHARES);
     p->share = &p->cfg.shares[p->cfg.n_shares++];
     memset(p->share, 0, sizeof *p->share);
-    p->share->read_only = true; /* Samba's default */
+    p->share->read_only = true; /* Samba's defaults */
+    p->share->oplocks = true;
+    p->share->level2_oplocks = true;
     memcpy(p->share->name, section, n + 1);
     p->section = SECT_SHARE;
     return 1;
@@ -182,6 +184,7 @@ void cfg_defaults(struct cfg *c)
     c->server.log_level = CFG_LOG_NOTICE;
     c->server.invalid_auth_delay_ms = 2000;
     c->server.busy_poll_us = 50;
+    c->server.smb2_leases = true;
     c->client.policy = sec_client_policy_default();
     c->client.min_protocol = SMB2_DIALECT_0202;
     c->client.max_protocol = SMB2_DIALECT_0311;

@@ -7,11 +7,12 @@
  *              algorithms, server min/max protocol, map to guest, user
  *              database, max connections, log level, server signing audit,
  *              admin socket, server smb encrypt, invalid authentication delay,
- *              busy poll
+ *              busy poll, smb2 leases
  *   [client]   client keys: client signing, client smb3 signing algorithms,
  *              client min/max protocol, client insecure guest logons,
  *              client signing audit, client smb encrypt
- *   [NAME]     a share: path, read only, guest ok, valid users, comment */
+ *   [NAME]     a share: path, read only, guest ok, valid users, comment,
+ *              oplocks, level2 oplocks */
 #ifndef SIGNET_CONFIG_H
 #define SIGNET_CONFIG_H
 
@@ -38,6 +39,8 @@ struct cfg_share {
     char comment[128];
     bool read_only;
     bool guest_ok;
+    bool oplocks;         /* grant oplocks and leases on this share (Samba's "oplocks") */
+    bool level2_oplocks;  /* ... level II oplocks and read leases too */
     size_t n_valid_users; /* 0: every authenticated user */
     char valid_users[CFG_MAX_VALID_USERS][CFG_NAME_MAX + 1];
 };
@@ -55,6 +58,7 @@ struct cfg_server {
     enum cfg_encrypt encrypt;
     unsigned invalid_auth_delay_ms; /* InvalidAuthenticationDelayTimeInMs */
     unsigned busy_poll_us;          /* how long the loop polls before it sleeps */
+    bool smb2_leases;               /* grant leases (SMB 2.1 and later) */
     char admin_socket[108];         /* `signet status`; "": the default path */
 };
 

@@ -211,6 +211,21 @@ static bool set_busy_poll(struct cfg_parse *p, const char *v)
     return parse_uint(v, 1000, &p->cfg.server.busy_poll_us);
 }
 
+static bool set_smb2_leases(struct cfg_parse *p, const char *v)
+{
+    return cfg_parse_bool(v, &p->cfg.server.smb2_leases);
+}
+
+static bool set_oplocks(struct cfg_parse *p, const char *v)
+{
+    return cfg_parse_bool(v, &p->share->oplocks);
+}
+
+static bool set_level2_oplocks(struct cfg_parse *p, const char *v)
+{
+    return cfg_parse_bool(v, &p->share->level2_oplocks);
+}
+
 static bool set_client_signing(struct cfg_parse *p, const char *v)
 {
     return cfg_parse_client_signing(v, &p->cfg.client.policy.signing);
@@ -308,6 +323,7 @@ static const struct cfg_key {
     {"invalid authentication delay", SECT_GLOBAL, set_auth_delay,
      "milliseconds from 0 to 10000 in steps of 100 (0 disables)"},
     {"busy poll", SECT_GLOBAL, set_busy_poll, "microseconds from 0 to 1000 (0 disables)"},
+    {"smb2 leases", SECT_GLOBAL, set_smb2_leases, "yes or no"},
     {"client signing", SECT_CLIENT, set_client_signing, "required, desired or disabled"},
     {"client smb3 signing algorithms", SECT_CLIENT, set_client_algs,
      "a list of AES-128-GMAC, AES-128-CMAC, HMAC-SHA256"},
@@ -325,6 +341,8 @@ static const struct cfg_key {
     {"guest ok", SECT_SHARE, set_guest_ok, "yes or no"},
     {"valid users", SECT_SHARE, set_valid_users, "a list of user names"},
     {"comment", SECT_SHARE, set_comment, "text"},
+    {"oplocks", SECT_SHARE, set_oplocks, "yes or no"},
+    {"level2 oplocks", SECT_SHARE, set_level2_oplocks, "yes or no"},
 };
 
 static const char *section_label(enum cfg_section s)

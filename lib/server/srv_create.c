@@ -45,10 +45,11 @@ static ntstatus_t check_fields(const struct smb2_create_req *q)
 }
 
 struct rsp_ctx {
-    struct smb2_create_ctx list[2];
+    struct smb2_create_ctx list[3];
     size_t n;
     uint8_t mxac[SMB2_CTX_MXAC_RSP_SIZE];
     uint8_t qfid[SMB2_CTX_QFID_RSP_SIZE];
+    uint8_t lease[SMB2_CTX_LEASE_V2_SIZE];
 };
 
 /* The contexts we answer; a malformed chain was refused by the decoder. */
@@ -81,11 +82,17 @@ static void answer_contexts(const struct smb2_create_req *q, const struct srv_op
 }
 
 static ntstatus_t respond(struct srv_req *r, const struct smb2_create_req *q, struct srv_open *o,
-                          uint32_t action, const struct vfs_stat *st)
+                          uint32_t action, const struct vfs_stat *st,
+                          const struct srv_cache_grant *g)
 {
     struct rsp_ctx rc;
     answer_contexts(q, o, st, r->tree->share->read_only, &rc);
-    struct smb2_create_rsp rsp = {.oplock_level = SMB2_OPLOCK_LEVEL_NONE,
+    if (g->lease) { /* 3.3.5.9.8 / 3.3.5.9.11: the lease as granted */
+        size_t n = smb2_ctx_lease_pack(rc.lease, &g->ctx);
+        rc.list[rc.n++] =
+            (struct smb2_create_ctx){(const uint8_t *)SMB2_CREATE_REQUEST_LEASE, 4, rc.lease, n};
+    }
+    struct smb2_create_rsp rsp = {.oplock_level = g->oplock_level,
                                   .create_action = action,
                                   .creation_time = st->creation_time,
                                   .last_access_time = st->last_access_time,
@@ -101,25 +108,34 @@ static ntstatus_t respond(struct srv_req *r, const struct smb2_create_req *q, st
     return smb2_create_rsp_encode(r->w, &rsp);
 }
 
-/* A CREATE in two or three steps: open (or create) on the pool; on the loop
- * the file table's checks and the open's registration; then, for an
- * overwrite or a directory to delete on close, the truncation or the
- * emptiness check on the pool; then the response. */
+/* A CREATE in steps: open (or create) on the pool; on the loop the file
+ * table's checks, the breaks of other clients' caching (waiting, pending,
+ * for their answers when the break takes write or handle caching away), the
+ * grant and the open's registration; then, for an overwrite or a directory
+ * to delete on close, the truncation or the emptiness check on the pool;
+ * then the response. */
+struct create_more { /* on the heap: it holds a path */
+    struct vfs_open_result res;
+    struct srv_cache_req cache;
+    struct srv_cache_grant grant;
+};
+
 struct create_job {
     struct vfs_share *vs;
     struct vfs_open_req vq;
     char *name;
     uint32_t share_access;
     bool delete_on_close;
-    struct vfs_file *f;
-    struct vfs_open_result *res; /* on the heap: it holds a path */
-    bool empty;                  /* the directory to delete on close */
+    bool empty;            /* the directory to delete on close */
+    struct vfs_file *f;    /* open, not yet registered */
+    struct srv_file *file; /* a reference while it waits for breaks */
+    struct create_more *m;
 };
 
 static ntstatus_t open_work(void *job, unsigned flags)
 {
     struct create_job *j = job;
-    return vfs_open(j->vs, &j->vq, flags, &j->f, j->res);
+    return vfs_open(j->vs, &j->vq, flags, &j->f, &j->m->res);
 }
 
 static bool truncates(uint32_t action)
@@ -127,16 +143,16 @@ static bool truncates(uint32_t action)
     return action == FILE_OVERWRITTEN || action == FILE_SUPERSEDED;
 }
 
-/* The second step on the pool: truncate an overwritten file and stat it
+/* The last step on the pool: truncate an overwritten file and stat it
  * again, or see whether a directory to delete on close is empty. */
 static ntstatus_t finish_work(void *job, unsigned flags)
 {
     struct create_job *j = job;
     ntstatus_t st = STATUS_SUCCESS;
-    if (truncates(j->res->action)) {
+    if (truncates(j->m->res.action)) {
         st = vfs_set_end_of_file(j->f, 0, flags);
         if (nt_ok(st))
-            st = vfs_fstat(j->f, flags, &j->res->st);
+            st = vfs_fstat(j->f, flags, &j->m->res.st);
     }
     if (nt_ok(st) && j->delete_on_close && j->f->is_dir)
         st = vfs_dir_is_empty(j->f, flags, &j->empty);
@@ -146,9 +162,9 @@ static ntstatus_t finish_work(void *job, unsigned flags)
 static void job_free(struct create_job *j)
 {
     free(j->name);
-    free(j->res);
+    free(j->m);
     j->name = NULL;
-    j->res = NULL;
+    j->m = NULL;
 }
 
 static void log_failure(const struct srv_req *r, const struct create_job *j, ntstatus_t st)
@@ -162,6 +178,17 @@ static ntstatus_t fail(struct srv_req *r, struct create_job *j, ntstatus_t st)
     log_failure(r, j, st);
     job_free(j);
     return st;
+}
+
+/* Give up the file opened but not registered. */
+static void drop_file(struct srv_req *r, struct create_job *j)
+{
+    struct srv *srv = r->conn->srv;
+    srv_file_close(srv, j->f);
+    j->f = NULL;
+    if (j->file)
+        srv_file_unref(srv, j->file);
+    j->file = NULL;
 }
 
 /* CHANGE_NOTIFY: a name added, or a file overwritten. */
@@ -189,7 +216,7 @@ static ntstatus_t finish_done(struct srv_req *r, ntstatus_t st)
     if (nt_ok(st) && !nt_ok(smb2_create_req_decode(r->msg, r->len, &q)))
         st = STATUS_INTERNAL_ERROR;
     if (nt_ok(st))
-        st = respond(r, &q, o, j->res->action, &j->res->st);
+        st = respond(r, &q, o, j->m->res.action, &j->m->res.st, &j->m->grant);
     if (!nt_ok(st)) {
         (void)srv_open_remove(o, false);
         return fail(r, j, st);
@@ -197,20 +224,74 @@ static ntstatus_t finish_done(struct srv_req *r, ntstatus_t st)
     *r->compound_fid = (struct smb2_file_id){o->id, o->id};
     *r->have_compound_fid = true;
     r->fid_given = true;
-    announce(r, o, j->res->action);
+    announce(r, o, j->m->res.action);
     job_free(j);
     return STATUS_SUCCESS;
 }
 
-/* [MS-FSA] 2.1.5.1.2: what the file table decides about an open of an
- * existing (or just created) file. */
-static ntstatus_t table_checks(const struct srv_file *file, const struct create_job *j)
+/* The file is the table's now: register the open with its caching. */
+static ntstatus_t join(struct srv_req *r, struct create_job *j)
 {
-    if (file->delete_pending)
-        return STATUS_DELETE_PENDING;
-    if (j->delete_on_close && file->is_root)
-        return STATUS_ACCESS_DENIED; /* the share root cannot go */
-    return srv_file_share_check(file, j->vq.desired_access, j->share_access);
+    struct srv_open tmpl = {.f = j->f,
+                            .file = j->file,
+                            .access = j->vq.desired_access,
+                            .share_access = j->share_access,
+                            .delete_on_close = j->delete_on_close,
+                            .is_dir = j->f->is_dir};
+    struct srv_open *o = NULL;
+    ntstatus_t st = srv_open_add(r, &tmpl, &o); /* takes over the file's reference */
+    if (!nt_ok(st)) {
+        drop_file(r, j);
+        return fail(r, j, st);
+    }
+    j->file = NULL; /* the open's now, and j->f too (finish_work still uses it) */
+    srv_open_ref(o);
+    r->open = o;
+    st = srv_cache_grant(r, o, &j->m->cache, &j->m->grant);
+    if (!nt_ok(st)) {
+        (void)srv_open_remove(o, false);
+        return fail(r, j, st);
+    }
+    if (truncates(j->m->res.action) || (j->delete_on_close && o->is_dir))
+        return srv_req_run(r, finish_work, finish_done);
+    return finish_done(r, STATUS_SUCCESS);
+}
+
+static ntstatus_t settle(struct srv_req *r, bool first);
+
+static ntstatus_t wait_done(struct srv_req *r, ntstatus_t st)
+{
+    struct create_job *j = SRV_JOB(r, struct create_job);
+    if (!nt_ok(st)) { /* cancelled: no longer waiting on the file */
+        drop_file(r, j);
+        return fail(r, j, st);
+    }
+    return settle(r, false);
+}
+
+/* [MS-FSA] 2.1.5.1.2 on the loop, for an open of an existing (or just
+ * created) file: delete-pending, the share root, the breaks of other
+ * clients' caching, the sharing check. Called again after each wait. */
+static ntstatus_t settle(struct srv_req *r, bool first)
+{
+    struct create_job *j = SRV_JOB(r, struct create_job);
+    struct srv_file *f = j->file;
+    ntstatus_t st = STATUS_SUCCESS;
+    if (f->delete_pending)
+        st = STATUS_DELETE_PENDING;
+    else if (j->delete_on_close && f->is_root)
+        st = STATUS_ACCESS_DENIED; /* the share root cannot go */
+    else
+        st =
+            srv_cache_before_open(r, f, &j->m->cache, j->vq.desired_access, j->share_access, first);
+    if (nt_eq(st, STATUS_RETRY))
+        st = srv_cache_wait(r, f, wait_done);
+    if (nt_eq(st, STATUS_SIGNET_ASYNC))
+        return st;
+    if (nt_ok(st))
+        return join(r, j); /* it cleans up after itself */
+    drop_file(r, j);
+    return fail(r, j, st);
 }
 
 static ntstatus_t open_done(struct srv_req *r, ntstatus_t st)
@@ -218,32 +299,14 @@ static ntstatus_t open_done(struct srv_req *r, ntstatus_t st)
     struct create_job *j = SRV_JOB(r, struct create_job);
     if (!nt_ok(st))
         return fail(r, j, st);
-    struct srv *srv = r->conn->srv;
-    const struct vfs_open_result *res = j->res;
-    struct srv_file *file =
-        srv_file_get(srv, j->vs, j->f->dev, j->f->ino, res->rel, j->f->is_dir, res->is_root);
-    st = file ? table_checks(file, j) : STATUS_INSUFFICIENT_RESOURCES;
-    struct srv_open *o = NULL;
-    if (nt_ok(st)) {
-        struct srv_open tmpl = {.f = j->f,
-                                .file = file,
-                                .access = j->vq.desired_access,
-                                .share_access = j->share_access,
-                                .delete_on_close = j->delete_on_close,
-                                .is_dir = j->f->is_dir};
-        st = srv_open_add(r, &tmpl, &o); /* takes over the file's reference */
+    const struct vfs_open_result *res = &j->m->res;
+    j->file = srv_file_get(r->conn->srv, j->vs, j->f->dev, j->f->ino, res->rel, j->f->is_dir,
+                           res->is_root);
+    if (!j->file) {
+        drop_file(r, j);
+        return fail(r, j, STATUS_INSUFFICIENT_RESOURCES);
     }
-    if (!nt_ok(st)) {
-        srv_file_close(srv, j->f);
-        if (file)
-            srv_file_unref(srv, file);
-        return fail(r, j, st);
-    }
-    srv_open_ref(o);
-    r->open = o;
-    if (truncates(res->action) || (j->delete_on_close && o->is_dir))
-        return srv_req_run(r, finish_work, finish_done);
-    return finish_done(r, STATUS_SUCCESS);
+    return settle(r, true);
 }
 
 ntstatus_t srv_create(struct srv_req *r)
@@ -269,11 +332,12 @@ ntstatus_t srv_create(struct srv_req *r)
     *j = (struct create_job){
         .vs = r->tree->vs, .share_access = q.share_access, .delete_on_close = doc};
     j->name = strdup(name);
-    j->res = malloc(sizeof *j->res);
-    if (!j->name || !j->res) {
+    j->m = calloc(1, sizeof *j->m);
+    if (!j->name || !j->m) {
         job_free(j);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
+    srv_cache_req_init(r, &q, &j->m->cache);
     j->vq = (struct vfs_open_req){.path = j->name,
                                   .path_len = strlen(j->name),
                                   .desired_access = access,

@@ -46,7 +46,7 @@ static const struct srv_cmd cmd_table[SMB2_COMMAND_COUNT] = {
     [SMB2_QUERY_INFO] = {"QUERY_INFO", 41, NEED_REQ, true, srv_query_info, SRV_TRY_INLINE},
     [SMB2_SET_INFO] = {"SET_INFO", 33, NEED_REQ, true, srv_set_info, SRV_ON_POOL},
     /* 24 (oplock) or 36 (lease) */
-    [SMB2_OPLOCK_BREAK] = {"OPLOCK_BREAK", 0, NEED_REQ, true, NULL, SRV_TRY_INLINE},
+    [SMB2_OPLOCK_BREAK] = {"OPLOCK_BREAK", 0, NEED_REQ, true, srv_oplock_break, SRV_TRY_INLINE},
 };
 
 const struct srv_cmd *srv_cmd_lookup(uint16_t command)

@@ -505,6 +505,13 @@ ntstatus_t srv_req_pend(struct srv_req *r, srv_done_fn done, srv_cancel_fn cance
                c->id, c->peer, c->n_pending);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
+    if (r->async_id) { /* waits again: its interim response went already */
+        r->done = done;
+        r->cancel = cancel;
+        r->state = SRV_REQ_PENDING;
+        c->n_pending++;
+        return STATUS_SIGNET_ASYNC;
+    }
     if (ch->n > 0) {
         /* The responses before it leave now, as their own frame. */
         if (!chain_send(ch))

@@ -36,6 +36,7 @@ struct srv_conn;
 struct srv_session;
 struct srv_tree;
 struct srv_open;
+struct srv_file;
 struct srv_req;
 
 enum srv_req_state {
@@ -118,6 +119,7 @@ struct srv_req {
     bool cancelled;                        /* READY after a cancel */
     struct srv_req *ready_next;            /* the server's ready queue */
     struct srv_req *wait_next, *wait_prev; /* the list a pending request waits on */
+    struct srv_file *wait_file;            /* whose break_waiters that list is */
     uv_work_t uvw;
     alignas(max_align_t) unsigned char job[SRV_JOB_MAX];
 };

@@ -48,6 +48,9 @@ struct srv_file {
     size_t nlocks, cap_locks;
     struct srv_req *lock_waiters; /* pending LOCK requests, oldest first */
     unsigned n_lock_waiters;
+    struct srv_lease *leases;      /* the leases on it (srv_oplock.c) */
+    struct srv_req *break_waiters; /* CREATEs waiting for breaks, oldest first */
+    unsigned n_break_waiters;
 };
 
 /* The entry of (vs, dev, ino), created with path if there is none; the

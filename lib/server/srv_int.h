@@ -93,6 +93,14 @@ struct srv_open {
     uint32_t share_access;   /* FILE_SHARE_READ | _WRITE | _DELETE */
     bool delete_on_close;    /* FILE_DELETE_ON_CLOSE: the file goes with this open */
     struct srv_watch *watch; /* CHANGE_NOTIFY (srv_notify.c), once asked for */
+    /* caching (srv_oplock.c): an oplock, or a lease shared with the client's
+     * other opens of the file under the same key */
+    uint8_t oplock_level;           /* SMB2_OPLOCK_LEVEL_* (LEASE: see lease) */
+    bool oplock_breaking;           /* a break was sent, not yet acknowledged */
+    uint8_t oplock_break_to;        /* the level it breaks to */
+    uint64_t break_deadline_ms;     /* forced to break_to after this */
+    struct srv_lease *lease;        /* a reference */
+    struct srv_open *bnext, *bprev; /* the server's list of breaking opens */
     bool is_dir;
     bool dir_started;  /* QUERY_DIRECTORY has rewound this enumeration */
     uint64_t position; /* FilePositionInformation, as set by the client */
@@ -228,7 +236,12 @@ struct srv {
     struct srv_admin *admin;                  /* srv_admin.c */
     struct srv_file *files[SRV_FILE_BUCKETS]; /* srv_file.c */
     unsigned n_files;
-    struct srv_watch *watches;      /* srv_notify.c */
+    struct srv_watch *watches; /* srv_notify.c */
+    /* srv_oplock.c: leases, and breaks waiting for an acknowledgment */
+    struct srv_lease *leases;
+    struct srv_open *breaking_opens;
+    uv_timer_t break_timer;
+    bool break_timer_open;
     struct srv_notify_local *local; /* srv_notify_local.c */
     /* requests woken or cancelled, finished at the loop's next turn */
     struct srv_req *ready_head, *ready_tail;
@@ -286,7 +299,7 @@ bool srv_consume_credits(struct srv_req *r);
 bool srv_smb1_negotiate(struct srv_conn *c, const uint8_t *frame, size_t len);
 /* srv_negotiate.c, shared with the SMB1 path */
 ntstatus_t srv_negotiate_hint(struct buf *out);
-uint32_t srv_server_caps(uint16_t dialect);
+uint32_t srv_server_caps(uint16_t dialect, const struct cfg_server *cs);
 
 /* srv_credits.c ([MS-SMB2] 3.3.5.2.3, 3.3.1.1) */
 void srv_credits_init(struct srv_credits *c);
@@ -364,6 +377,10 @@ void srv_notify_delete_pending(struct srv_file *f);
 void srv_notify_local_watch(struct srv *s, struct srv_open *o);
 void srv_notify_local_close(struct srv *s);
 
+/* srv_oplock.c: oplocks and leases ([MS-SMB2] 3.3.5.9.8, 3.3.4.6, 3.3.4.7,
+ * 3.3.5.22). See srv_oplock.h. */
+#include "server/srv_oplock.h"
+
 /* srv_session.c */
 struct srv_session *srv_session_new(struct srv_conn *c);
 struct srv_session *srv_session_find(struct srv_conn *c, uint64_t id);
@@ -414,5 +431,6 @@ ntstatus_t srv_query_directory(struct srv_req *r);
 ntstatus_t srv_query_info(struct srv_req *r);
 ntstatus_t srv_set_info(struct srv_req *r);
 ntstatus_t srv_change_notify(struct srv_req *r);
+ntstatus_t srv_oplock_break(struct srv_req *r);
 
 #endif

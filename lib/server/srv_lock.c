@@ -169,6 +169,7 @@ ntstatus_t srv_lock(struct srv_req *r)
         if (any)
             srv_brl_wake(o->file);
     } else {
+        srv_cache_contend(o); /* others' read caching goes ([MS-FSA] 2.1.5.7) */
         uint16_t failed = 0;
         st = take(o, &q, &failed);
         const struct smb2_lock_element *e = &q.locks[failed];

@@ -90,6 +90,7 @@ ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts
     }
     set_netbios_name(s, s->opts.netbios_name);
     srv_engine_init(s);
+    srv_oplock_init(s);
     *out = s;
     return STATUS_SUCCESS;
 }
@@ -257,6 +258,7 @@ void srv_shutdown(struct srv *s)
             uv_close((uv_handle_t *)&s->listeners[i], on_listener_closed);
     while (s->conns)
         srv_conn_close(s->conns, "server shutting down");
+    srv_oplock_close(s);
     srv_notify_local_close(s);
     if (!s->ready_head)
         srv_engine_close(s); /* else once the requests cancelled above are done */
@@ -267,8 +269,9 @@ void srv_free(struct srv *s)
     if (!s)
         return;
     srv_notify_local_close(s);
-    if (s->ready_idle_open) { /* no srv_shutdown: the loop ran dry on its own */
+    if (s->ready_idle_open || s->break_timer_open) { /* no srv_shutdown: the loop ran dry */
         srv_engine_close(s);
+        srv_oplock_close(s);
         (void)uv_run(s->loop, UV_RUN_NOWAIT);
     }
     cfg_release(s->cfg);

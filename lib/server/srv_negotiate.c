@@ -18,11 +18,13 @@
 static const uint16_t dialects_by_preference[] = {
     SMB2_DIALECT_0311, SMB2_DIALECT_0302, SMB2_DIALECT_0300, SMB2_DIALECT_0210, SMB2_DIALECT_0202};
 
-uint32_t srv_server_caps(uint16_t dialect)
+uint32_t srv_server_caps(uint16_t dialect, const struct cfg_server *cs)
 {
-    /* Large MTU from 2.1 (3.3.5.4); no DFS, leasing, multichannel or
+    /* Large MTU and leasing from 2.1 (3.3.5.4); no DFS, multichannel or
      * encryption until they are implemented end to end. */
-    return dialect >= SMB2_DIALECT_0210 ? SMB2_GLOBAL_CAP_LARGE_MTU : 0;
+    if (dialect < SMB2_DIALECT_0210)
+        return 0;
+    return SMB2_GLOBAL_CAP_LARGE_MTU | (cs->smb2_leases ? SMB2_GLOBAL_CAP_LEASING : 0);
 }
 
 ntstatus_t srv_negotiate_hint(struct buf *out)
@@ -103,7 +105,7 @@ static void commit(struct srv_conn *c, const struct smb2_negotiate_req *req, uin
     memcpy(c->client_guid, req->client_guid, sizeof c->client_guid);
     c->n_client_dialects = req->dialect_count;
     memcpy(c->client_dialects, req->dialects, sizeof c->client_dialects);
-    c->server_caps = srv_server_caps(dialect);
+    c->server_caps = srv_server_caps(dialect, &c->cfg->cfg.server);
     c->server_security_mode = sec_server_security_mode(&c->cfg->policy);
     c->signing_ctx = n->signing_ctx;
     c->signing_alg = n->signing_ctx ? n->signing_alg : sec_default_signing_alg(dialect);
@@ -118,7 +120,7 @@ static ntstatus_t write_response(struct srv_req *r, uint16_t dialect, const stru
     struct smb2_negotiate_rsp rsp = {.security_mode = sec_server_security_mode(&c->cfg->policy),
                                      .dialect_revision = dialect,
                                      .negotiate_context_count = n->count,
-                                     .capabilities = srv_server_caps(dialect),
+                                     .capabilities = srv_server_caps(dialect, &c->cfg->cfg.server),
                                      .max_transact_size = large ? SRV_MAX_IO : 65536,
                                      .max_read_size = large ? SRV_MAX_IO : 65536,
                                      .max_write_size = large ? SRV_MAX_IO : 65536,

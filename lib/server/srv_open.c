@@ -190,6 +190,7 @@ static bool leave_file(struct srv_open *o)
         o->fnext->fprev = o->fprev;
     o->fnext = o->fprev = NULL;
     f->n_opens--;
+    srv_cache_open_gone(o);
     if (o->delete_on_close && !f->delete_pending) {
         f->delete_pending = true; /* [MS-FSA] 2.1.5.4 */
         srv_notify_delete_pending(f);

@@ -181,6 +181,7 @@ static ntstatus_t set_size(struct srv_open *o, const struct smb2_set_info_req *q
         return STATUS_ACCESS_DENIED;
     if (j->u.size > INT64_MAX)
         return STATUS_INVALID_PARAMETER;
+    srv_cache_contend(o); /* others' read caching goes ([MS-FSA] 2.1.5.14.4) */
     return STATUS_SUCCESS;
 }
 
@@ -197,6 +198,8 @@ static ntstatus_t set_disposition(struct srv_open *o, const struct smb2_set_info
         return STATUS_ACCESS_DENIED;
     if (del && o->file->is_root)
         return STATUS_ACCESS_DENIED;
+    if (del)
+        srv_cache_before_delete(o);
     if (!del || !o->is_dir) {
         o->file->delete_pending = del;
         *done = true;
@@ -303,6 +306,12 @@ static ntstatus_t set_file(struct srv_req *r, struct srv_open *o, const struct s
     }
 }
 
+/* A rename waited for other leases' handle caching: all of it again. */
+static ntstatus_t rename_woken(struct srv_req *r, ntstatus_t st)
+{
+    return nt_ok(st) ? srv_set_info(r) : st;
+}
+
 ntstatus_t srv_set_info(struct srv_req *r)
 {
     struct smb2_set_info_req q;
@@ -330,6 +339,11 @@ ntstatus_t srv_set_info(struct srv_req *r)
     *j = (struct set_job){.f = o->f, .cls = q.file_info_class};
     bool done = false;
     st = set_file(r, o, &q, j, &done);
+    if (nt_ok(st) && !done && j->cls == FileRenameInformation &&
+        nt_eq(st = srv_cache_before_rename(o), STATUS_RETRY)) {
+        job_free(j);
+        return srv_cache_wait(r, o->file, rename_woken);
+    }
     if (!nt_ok(st) || done) {
         job_free(j);
         return nt_ok(st) ? smb2_set_info_rsp_encode(r->w) : st;

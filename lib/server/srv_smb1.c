@@ -38,7 +38,8 @@ static ntstatus_t build(struct srv_conn *c, uint16_t dialect, uint16_t granted, 
     struct smb2_negotiate_rsp rsp = {
         .security_mode = sec_server_security_mode(&c->cfg->policy),
         .dialect_revision = dialect,
-        .capabilities = srv_server_caps(large ? SMB2_DIALECT_0210 : SMB2_DIALECT_0202),
+        .capabilities =
+            srv_server_caps(large ? SMB2_DIALECT_0210 : SMB2_DIALECT_0202, &c->cfg->cfg.server),
         .max_transact_size = large ? SRV_MAX_IO : 65536,
         .max_read_size = large ? SRV_MAX_IO : 65536,
         .max_write_size = large ? SRV_MAX_IO : 65536,
@@ -78,7 +79,7 @@ bool srv_smb1_negotiate(struct srv_conn *c, const uint8_t *frame, size_t len)
         if (dialect == SMB2_DIALECT_0202) {
             c->n_client_dialects = 1;
             c->client_dialects[0] = SMB2_DIALECT_0202;
-            c->server_caps = srv_server_caps(dialect);
+            c->server_caps = srv_server_caps(dialect, &c->cfg->cfg.server);
             c->server_security_mode = sec_server_security_mode(&c->cfg->policy);
             c->signing_alg = SMB2_SIGNING_HMAC_SHA256;
         }

@@ -84,6 +84,7 @@ ntstatus_t srv_write(struct srv_req *r)
     bool append = q.offset == UINT64_MAX && !srv_open_can(o, FILE_WRITE_DATA);
     if (!append && srv_brl_io_conflict(o->file, o, q.offset, q.length, true))
         return STATUS_FILE_LOCK_CONFLICT; /* [MS-FSA] 2.1.5.3 */
+    srv_cache_contend(o);                 /* others' read caching goes ([MS-FSA] 2.1.5.3) */
     struct write_job *j = SRV_JOB(r, struct write_job);
     *j = (struct write_job){.f = o->f,
                             .data = q.data,

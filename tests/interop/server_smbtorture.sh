@@ -10,11 +10,12 @@
 #   tests/interop/server_smbtorture.sh [BUILD_DIR]
 #
 # signetd runs with a configuration written here on 127.0.0.1:<free port in
-# 4660-4699>: signing mandatory, user demo, a read-write share "demo" the tests
-# run on, and a read-only share "noperm" (smb2.ioctl.bug14788 connects to it).
-# Prints one line per test: "ok", "FAIL" or "xfail" (a known failure), then
-# "server_smbtorture: P passed, F failed". Every process started here is
-# stopped by its pid.
+# 4660-4699>: signing mandatory, user demo, read-write shares demo1..demoN
+# the tests run on (N = $SMBTORTURE_JOBS, default 4, smbtorture processes side
+# by side, one a share), and a read-only share "noperm" (smb2.ioctl.bug14788
+# connects to it). Prints one line per test, in the list's order: "ok",
+# "FAIL" or "xfail" (a known failure), then "server_smbtorture: P passed, F
+# failed". Every process started here is stopped by its pid.
 set -eu
 
 BUILD=${1:-build}
@@ -31,7 +32,11 @@ if [ ! -r "$LIST" ] || [ ! -r "$KNOWNFAIL" ]; then echo "no $LIST or $KNOWNFAIL"
 srv_lib_init 4660 4699 PID
 
 cd "$WORK"
-mkdir demo noperm
+# JOBS smbtorture processes run side by side, each on a share of its own
+# (demo1..demoJOBS): the tests name fixed files, and most of their time is
+# spent waiting for breaks that must not come.
+JOBS=${SMBTORTURE_JOBS:-4}
+mkdir noperm
 srv_lib_add_user demo secret
 cat >signet.conf <<CONF
 [global]
@@ -39,14 +44,15 @@ cat >signet.conf <<CONF
   server signing = mandatory
   user database = $WORK/users
   invalid authentication delay = 0
-[demo]
-  path = $WORK/demo
-  read only = no
-  valid users = demo
 [noperm]
   path = $WORK/noperm
   read only = yes
 CONF
+for k in $(seq "$JOBS"); do
+    mkdir "demo$k"
+    printf '[demo%s]\n  path = %s/demo%s\n  read only = no\n  valid users = demo\n' \
+        "$k" "$WORK" "$k" >>signet.conf
+done
 srv_lib_start_signetd signet.conf
 
 # names only: comments and blank lines dropped
@@ -60,31 +66,53 @@ while read -r t; do
     grep -qx "$t" list.txt ||
         { echo "FAIL - $t is in smbtorture.knownfail but not in smbtorture.list"; failed=$((failed + 1)); }
 done <knownfail.txt
-while read -r t; do
-    out=$(timeout 60 smbtorture "//127.0.0.1/demo" -p "$PORT" -U "demo%secret" \
+
+# run_one TEST SHARE: its verdict ("ok", "xfail" or "FAIL" and the lines
+# that say why) on stdout
+run_one() {
+    out=$(timeout 90 smbtorture "//127.0.0.1/$2" -p "$PORT" -U "demo%secret" \
         --option=clientsigning=required --option=torture:timelimit=2 \
-        --option=torture:nprocs=2 "$t" </dev/null 2>&1 || true)
+        --option=torture:nprocs=2 "$1" </dev/null 2>&1 || true)
     pass=no
     if echo "$out" | grep -q "^success:" && ! echo "$out" | grep -Eq "^(failure|error|skip):"; then
         pass=yes
     fi
-    if grep -qx "$t" knownfail.txt; then
+    if grep -qx "$1" knownfail.txt; then
         if [ "$pass" = yes ]; then
-            echo "FAIL - $t passes now: remove it from smbtorture.knownfail"
-            failed=$((failed + 1))
+            echo "FAIL - $1 passes now: remove it from smbtorture.knownfail"
         else
-            echo "xfail - $t #$(grep -E "^$t([[:space:]]|\$)" "$KNOWNFAIL" | sed -n 's/^[^#]*#//p' | head -n 1)"
-            xfail=$((xfail + 1))
+            echo "xfail - $1 #$(grep -E "^$1([[:space:]]|\$)" "$KNOWNFAIL" | sed -n 's/^[^#]*#//p' | head -n 1)"
         fi
     elif [ "$pass" = yes ]; then
-        echo "ok   - $t"
-        passed=$((passed + 1))
+        echo "ok   - $1"
     else
-        echo "FAIL - $t"
+        echo "FAIL - $1"
         echo "$out" | grep -E "^(failure|error|skip)|\.c:[0-9]+|Segmentation" | head -5 | sed 's/^/    /'
-        failed=$((failed + 1))
     fi
-done <list.txt
+}
+
+mkdir results
+workers=
+for k in $(seq "$JOBS"); do
+    (
+        i=0
+        while read -r t; do
+            i=$((i + 1))
+            [ $(((i - 1) % JOBS + 1)) -eq "$k" ] || continue
+            run_one "$t" "demo$k" >"results/$(printf '%05d' "$i")"
+        done <list.txt
+    ) &
+    workers="$workers $!"
+done
+for w in $workers; do wait "$w"; done
+for f in results/*; do
+    cat "$f"
+    case $(head -n 1 "$f") in
+    ok*) passed=$((passed + 1)) ;;
+    xfail*) xfail=$((xfail + 1)) ;;
+    *) failed=$((failed + 1)) ;;
+    esac
+done
 total=$(wc -l <list.txt)
 echo "smbtorture: $passed of $total listed tests passed, $xfail known failures (smbtorture.knownfail)"
 
