@@ -1,19 +1,22 @@
 #!/bin/sh
 # Install what Signet needs on Debian 12: `scripts/deps.sh build` for building,
 # `scripts/deps.sh test` for building and testing (the peers of the interop
-# suite included). As root it runs apt-get; otherwise it prints the exact
+# suite included), `scripts/deps.sh bench` for the benchmarks and campaigns
+# too (iperf3; Samba's acl_xattr/streams_xattr for scripts/torture_compare.sh). As root it runs apt-get; otherwise it prints the exact
 # command to run and exits 1. Packages already installed are not touched.
 set -eu
 
 BUILD_PKGS="gcc pkg-config meson ninja-build libssl-dev libuv1-dev libinih-dev"
 TEST_PKGS="$BUILD_PKGS libcmocka-dev libjson-c-dev clang libclang-rt-14-dev python3
   samba smbclient samba-testsuite python3-impacket nmap tshark iproute2 procps"
+BENCH_PKGS="$TEST_PKGS iperf3 samba-vfs-modules bc"
 
 case "${1:-build}" in
 build) want=$BUILD_PKGS ;;
 test) want=$TEST_PKGS ;;
+bench) want=$BENCH_PKGS ;;
 *)
-    echo "usage: $0 build|test" >&2
+    echo "usage: $0 build|test|bench" >&2
     exit 2
     ;;
 esac
