@@ -5,12 +5,16 @@
 #  - smbtorture smb2.bench.echo and smb2.bench.path-contention-shared,
 #    4 connections, 5 s (TROUNDS, default 3);
 #  - server memory per idle signed connection, NCONN (default 100) smbclient
-#    sessions held open: PSS of the server's processes minus its idle baseline.
+#    sessions held open: PSS of the server's processes minus its idle baseline;
+#  - `signet get` and `signet put` of the same 1 GiB file (ROUNDS): our client
+#    keeps several 1 MiB requests in flight on its one connection, which
+#    smbclient does not; and iperf3's single TCP stream on the same loopback
+#    (5 s a round), the wire's own limit, when iperf3 is installed.
 # Samba and Signet alternate round by round (the order flips every round);
 # medians, ratio signet/samba, one table with the targets.
 #
 #   bench/server_bench.sh [BUILD_DIR]     (default build-rel)
-#   PARTS="mem xfer torture" (the default: all three) picks the figures to
+#   PARTS="mem xfer client torture" (the default: all four) picks the figures to
 #   measure, e.g. PARTS=torture while working on the request path.
 #
 # Without BUILD_DIR/tools/signetd the release build is made first. Needs root
@@ -23,7 +27,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 ROUNDS=${ROUNDS:-5}
 TROUNDS=${TROUNDS:-3}
 NCONN=${NCONN:-100}
-PARTS=" ${PARTS:-mem xfer torture} "
+PARTS=" ${PARTS:-mem xfer client torture} "
 want() { [[ "$PARTS" == *" $1 "* ]]; }
 SIZE=$((1024 * 1024 * 1024))
 PY=/usr/bin/python3
@@ -37,7 +41,11 @@ if [ ! -x "$BUILD/tools/signetd" ]; then
     (cd "$ROOT" && { [ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release -Dtests=false; } &&
         ninja -C "$BUILD" tools/signetd) >&2 || { echo "FAIL: release build"; exit 1; }
 fi
+if want client && [ ! -x "$BUILD/tools/signet" ]; then
+    ninja -C "$BUILD" tools/signet >&2 || { echo "FAIL: build of tools/signet"; exit 1; }
+fi
 SIGNETD=$(realpath "$BUILD/tools/signetd")
+SIGNET=$(realpath "$BUILD/tools/signet" 2>/dev/null || echo "$BUILD/tools/signet")
 . "$ROOT/tests/interop/client_lib.sh"   # smbd_start / smbd_stop, SMB_USER, SMB_PASS
 
 TMP=$(mktemp -d /tmp/signet-server-bench-XXXXXX)
@@ -286,8 +294,9 @@ one_xfer() { # round op who
     if [ "$rc" = 0 ]; then MBS[$op.$who]+=" $mbs"; else FAIL=1; fi
 }
 printf '\n%-6s %-4s %-7s %9s %9s %14s\n' round op server seconds MB/s "own report"
-want xfer || ROUNDS=0
-for r in $(seq 1 "$ROUNDS"); do
+XROUNDS=$ROUNDS
+want xfer || XROUNDS=0
+for r in $(seq 1 "$XROUNDS"); do
     for op in get put; do
         if [ $((r % 2)) = 1 ]; then
             one_xfer "$r" $op samba; one_xfer "$r" $op signet
@@ -297,6 +306,60 @@ for r in $(seq 1 "$ROUNDS"); do
     done
 done
 rm -f "$TMP/smbd/share/put.bin" "$TMP/signetd/share/put.bin"
+
+# ---- signet get / put (several requests in flight) and iperf3 ----
+one_signet() { # round op who
+    local r=$1 op=$2 who=$3 port=${PORT_OF[$3]} secs rc mbs
+    if [ "$op" = get ]; then
+        run_timed "$TMP/t" "$SIGNET" get "//127.0.0.1:$port/share/$FILE" /dev/null -U "$AUTH" \
+            --signing-algorithms=AES-128-GMAC
+    else
+        rm -f "${SHAREDIR[$who]}/sput.bin"
+        sync -f "$TMP"
+        run_timed "$TMP/t" "$SIGNET" put "//127.0.0.1:$port/share/sput.bin" "$PUTSRC" -U "$AUTH" \
+            --signing-algorithms=AES-128-GMAC
+    fi
+    read -r secs rc _ <"$TMP/t"
+    if [ "$op" = put ] && [ "$rc" = 0 ]; then
+        local sz
+        sz=$(stat -c %s "${SHAREDIR[$who]}/sput.bin" 2>/dev/null || echo 0)
+        [ "$sz" = "$SIZE" ] || rc="size $sz"
+    fi
+    mbs=$(echo "$SIZE / $secs / 1000000" | bc -l)
+    printf '%-6s %-11s %-7s %9.3f %9.1f%s\n' "$r" "signet $op" "$who" "$secs" "$mbs" \
+        "$([ "$rc" = 0 ] || echo "  FAILED ($rc): $(tail -n 2 "$TMP/stdout" | tr '\n' ' ')")"
+    if [ "$rc" = 0 ]; then MBS[s$op.$who]+=" $mbs"; else FAIL=1; fi
+}
+one_iperf() { # round: one 5 s single-stream run over 127.0.0.1
+    local r=$1 port ipid mbs
+    port=$(free_port "$APORT") || return
+    [ "$port" = "$SPORT" ] && return
+    iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+    ipid=$!
+    sleep 0.5
+    mbs=$(iperf3 -c 127.0.0.1 -p "$port" -t 5 -J 2>/dev/null | "$PY" -c \
+        'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 8e6)' \
+        2>/dev/null)
+    wait "$ipid" 2>/dev/null
+    if [ -n "$mbs" ]; then
+        printf '%-6s %-11s %-7s %9s %9.1f\n' "$r" iperf3 - 5 "$mbs"
+        MBS[iperf]+=" $mbs"
+    fi
+}
+if want client; then
+    printf '\n%-6s %-11s %-7s %9s %9s\n' round op server seconds MB/s
+    for r in $(seq 1 "$ROUNDS"); do
+        for op in get put; do
+            if [ $((r % 2)) = 1 ]; then
+                one_signet "$r" $op samba; one_signet "$r" $op signet
+            else
+                one_signet "$r" $op signet; one_signet "$r" $op samba
+            fi
+        done
+        command -v iperf3 >/dev/null && one_iperf "$r"
+    done
+    rm -f "$TMP/smbd/share/sput.bin" "$TMP/signetd/share/sput.bin"
+fi
 
 # ---- smbtorture benches ----
 declare -A OPS CPUOP
@@ -377,21 +440,26 @@ row() { # figure samba signet unit target(min ratio or max ratio) kind(ge|le)
     printf '%-34s %12.1f %12.1f %8.3f %12s %s\n' "$fig ($unit)" "$a" "$s" "$ratio" "$kind $tgt" \
         "$([ "$met" = 1 ] && echo met || echo "NOT met")"
 }
+info() { # figure samba signet: no target, for reading the others
+    [ -n "$2" ] && [ -n "$3" ] &&
+        printf '%-34s %12.1f %12.1f %8.3f %12s %s\n' "$1" "$2" "$3" "$(echo "$3 / $2" | bc -l)" - info
+}
 med() { [ -n "${1// /}" ] && median $1; }
 echo
 printf '%-34s %12s %12s %8s %12s %s\n' figure Samba Signet ratio target ""
 row "get 1 GiB" "$(med "${MBS[get.samba]:-}")" "$(med "${MBS[get.signet]:-}")" "MB/s" 1.0 ">="
 row "put 1 GiB" "$(med "${MBS[put.samba]:-}")" "$(med "${MBS[put.signet]:-}")" "MB/s" 1.0 ">="
+row "signet get 1 GiB" "$(med "${MBS[sget.samba]:-}")" "$(med "${MBS[sget.signet]:-}")" "MB/s" 1.0 ">="
+row "signet put 1 GiB" "$(med "${MBS[sput.samba]:-}")" "$(med "${MBS[sput.signet]:-}")" "MB/s" 1.3 ">="
+# the same row layout, iperf3 in Samba's column: signetd's get against the wire's limit
+row "signet get vs iperf3" "$(med "${MBS[iperf]:-}")" "$(med "${MBS[sget.signet]:-}")" "MB/s" 0.8 ">="
+info "  Samba's get vs iperf3" "$(med "${MBS[iperf]:-}")" "$(med "${MBS[sget.samba]:-}")"
 row "smb2.bench.echo" "$(med "${OPS[smb2.bench.echo.samba]:-}")" \
     "$(med "${OPS[smb2.bench.echo.signet]:-}")" "ops/s" 1.5 ">="
 row "path-contention-shared" "$(med "${OPS[smb2.bench.path-contention-shared.samba]:-}")" \
     "$(med "${OPS[smb2.bench.path-contention-shared.signet]:-}")" "ops/s" 1.5 ">="
 row "memory per idle conn" "$A_MEM" "$S_MEM" "KiB PSS" 0.1 "<="
 row "  same, non-file PSS only" "$A_MEMNF" "$S_MEMNF" "KiB" 0.1 "<="
-info() { # figure samba signet: no target, for reading the others
-    [ -n "$2" ] && [ -n "$3" ] &&
-        printf '%-34s %12.1f %12.1f %8.3f %12s %s\n' "$1" "$2" "$3" "$(echo "$3 / $2" | bc -l)" - info
-}
 info "echo: server CPU us/op" "$(med "${CPUOP[smb2.bench.echo.samba]:-}")" \
     "$(med "${CPUOP[smb2.bench.echo.signet]:-}")"
 info "open+close: server CPU us/pair" "$(med "${CPUOP[smb2.bench.path-contention-shared.samba]:-}")" \
