@@ -22,24 +22,37 @@ uint32_t roundtrip(struct tconn *t, uint8_t *msg, size_t len)
     return rsp_status(t);
 }
 
-size_t create_share_at(struct tconn *t, uint8_t *p, size_t cap, const char *name, uint32_t access,
-                       uint32_t share_access, uint32_t disposition, uint32_t options)
+size_t create_spec_at(struct tconn *t, uint8_t *p, size_t cap, const struct create_spec *s)
 {
-    uint8_t u16[512];
+    uint8_t u16[512], lease[SMB2_CTX_LEASE_V2_SIZE];
     size_t n = 0;
-    assert_true(nt_ok(utf8_to_utf16le(name, strlen(name), u16, sizeof u16, &n)));
+    assert_true(nt_ok(utf8_to_utf16le(s->name, strlen(s->name), u16, sizeof u16, &n)));
+    struct smb2_create_ctx ctx = {(const uint8_t *)SMB2_CREATE_REQUEST_LEASE,
+                                  SMB2_CREATE_CTX_TAG_LEN, lease, 0};
+    if (s->lease)
+        ctx.data_len = (uint32_t)smb2_ctx_lease_pack(lease, s->lease);
     struct wr w;
     wr_init(&w, p, cap);
     tc_hdr(t, &w, SMB2_CREATE, 8);
-    struct smb2_create_req q = {.impersonation_level = SMB2_IMPERSONATION_IMPERSONATION,
-                                .desired_access = access,
-                                .share_access = share_access,
-                                .create_disposition = disposition,
-                                .create_options = options,
+    struct smb2_create_req q = {.requested_oplock_level = s->oplock_level,
+                                .impersonation_level = SMB2_IMPERSONATION_IMPERSONATION,
+                                .desired_access = s->access,
+                                .share_access = s->share_access,
+                                .create_disposition = s->disposition,
+                                .create_options = s->options,
                                 .name = u16,
-                                .name_len = (uint16_t)n};
+                                .name_len = (uint16_t)n,
+                                .ctx_list = s->lease ? &ctx : NULL,
+                                .ctx_count = s->lease ? 1 : 0};
     assert_true(nt_ok(smb2_create_req_encode(&w, &q)));
     return wr_pos(&w);
+}
+
+size_t create_share_at(struct tconn *t, uint8_t *p, size_t cap, const char *name, uint32_t access,
+                       uint32_t share_access, uint32_t disposition, uint32_t options)
+{
+    struct create_spec s = {name, access, share_access, disposition, options, 0, NULL};
+    return create_spec_at(t, p, cap, &s);
 }
 
 size_t create_at(struct tconn *t, uint8_t *p, size_t cap, const char *name, uint32_t access,

@@ -22,6 +22,16 @@ size_t create_at(struct tconn *t, uint8_t *p, size_t cap, const char *name, uint
                  uint32_t disposition, uint32_t options);
 size_t create_share_at(struct tconn *t, uint8_t *p, size_t cap, const char *name, uint32_t access,
                        uint32_t share_access, uint32_t disposition, uint32_t options);
+/* A CREATE with everything a test of caching names: the oplock level it
+ * asks for and, when lease is not NULL, an SMB2_CREATE_REQUEST_LEASE
+ * context (v1 or v2 by lease->version). */
+struct create_spec {
+    const char *name;
+    uint32_t access, share_access, disposition, options;
+    uint8_t oplock_level;
+    const struct smb2_ctx_lease *lease;
+};
+size_t create_spec_at(struct tconn *t, uint8_t *p, size_t cap, const struct create_spec *s);
 uint32_t do_create(struct tconn *t, const char *name, uint32_t access, uint32_t disp,
                    uint32_t options, struct smb2_file_id *fid);
 uint32_t do_create_share(struct tconn *t, const char *name, uint32_t access, uint32_t share_access,

@@ -53,7 +53,8 @@ static void *loop_thread(void *arg)
     return NULL;
 }
 
-void tc_start(struct tconn *t, const char *conf)
+/* The server core on t's loop, not yet running. */
+static void boot(struct tconn *t, const char *conf)
 {
     memset(t, 0, sizeof *t);
     harness_log[0] = '\0';
@@ -69,10 +70,24 @@ void tc_start(struct tconn *t, const char *conf)
     struct srv_opts opts = {.lookup = lookup, .netbios_name = "TESTSRV"};
     assert_true(nt_ok(srv_new(&t->loop, cfg, &opts, &t->srv)));
     free(cfg);
+}
+
+/* A socketpair: one end adopted by srv (before its loop runs), the other
+ * t's. */
+static void adopt(struct tconn *t, struct srv *srv)
+{
     int sv[2];
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    assert_true(nt_ok(srv_adopt_fd(t->srv, sv[0])));
+    assert_true(nt_ok(srv_adopt_fd(srv, sv[0])));
     t->fd = sv[1];
+}
+
+void tc_start(struct tconn *t, const char *conf)
+{
+    boot(t, conf);
+    t->client_guid[0] = 0xAA;
+    t->client_guid[1] = 0xBB;
+    adopt(t, t->srv);
     assert_int_equal(pthread_create(&t->th, NULL, loop_thread, t), 0);
 }
 
@@ -83,6 +98,35 @@ void tc_stop(struct tconn *t)
     srv_free(t->srv);
     sec_sign_key_clear(&t->key);
     assert_int_equal(uv_loop_close(&t->loop), 0);
+}
+
+void tc_start_pair(struct tconn *a, struct tconn *b, const char *conf)
+{
+    boot(a, conf);
+    memset(b, 0, sizeof *b);
+    b->srv = a->srv;
+    for (int i = 0; i < 2; i++) {
+        struct tconn *t = i ? b : a;
+        t->client_guid[0] = 0xAA;
+        t->client_guid[1] = 0xBB;
+        t->client_guid[15] = (uint8_t)(i + 1); /* two clients */
+        adopt(t, a->srv);                      /* the loop does not run yet */
+    }
+    assert_int_equal(pthread_create(&a->th, NULL, loop_thread, a), 0);
+}
+
+void tc_stop_pair(struct tconn *a, struct tconn *b)
+{
+    close(b->fd);
+    sec_sign_key_clear(&b->key);
+    b->srv = NULL;
+    tc_stop(a);
+}
+
+bool tc_quiet(struct tconn *t, int ms)
+{
+    struct pollfd pf = {.fd = t->fd, .events = POLLIN};
+    return poll(&pf, 1, ms) == 0;
 }
 
 void tc_send_raw(struct tconn *t, const void *p, size_t len)
@@ -199,8 +243,8 @@ void tc_negotiate(struct tconn *t, const uint16_t *dialects, uint16_t n, uint16_
     struct wr w;
     wr_init(&w, msg, sizeof msg);
     tc_hdr(t, &w, SMB2_NEGOTIATE, 31);
-    struct smb2_negotiate_req req = {
-        .dialect_count = n, .security_mode = security_mode, .client_guid = {0xAA, 0xBB}};
+    struct smb2_negotiate_req req = {.dialect_count = n, .security_mode = security_mode};
+    memcpy(req.client_guid, t->client_guid, sizeof req.client_guid);
     memcpy(req.dialects, dialects, n * sizeof *dialects);
     if (smb2_negotiate_req_has_dialect(&req, SMB2_DIALECT_0311)) {
         req.negotiate_context_list = ctx;

@@ -37,6 +37,7 @@ struct tconn {
     uv_loop_t loop;
     struct srv *srv;
     uint64_t mid;
+    uint8_t client_guid[16]; /* NEGOTIATE's ClientGuid: one per client */
     uint16_t dialect;
     uint8_t preauth[64];
     uint64_t sid;
@@ -54,6 +55,12 @@ bool harness_log_has(const char *needle);
 
 void tc_start(struct tconn *t, const char *conf);
 void tc_stop(struct tconn *t);
+/* Two clients (different ClientGuids) on one server: both connections are
+ * adopted before the loop starts; a owns the loop and its thread. */
+void tc_start_pair(struct tconn *a, struct tconn *b, const char *conf);
+void tc_stop_pair(struct tconn *a, struct tconn *b);
+/* True if nothing arrives on t within ms milliseconds. */
+bool tc_quiet(struct tconn *t, int ms);
 /* Send one frame (adds the Direct TCP header). */
 void tc_send_raw(struct tconn *t, const void *p, size_t len);
 /* Receive one frame into t->rsp; false on EOF (disconnect) or timeout. */
