@@ -31,7 +31,7 @@ tsan=build-tsan
 if [ ! -f $tsan/build.ninja ]; then
     meson setup $tsan -Db_sanitize=thread -Db_lundef=false -Dbench=false >/dev/null
 fi
-tsan_tests="server/engine server/table server/notify server/notify_local server/files server/dispatch server/admin"
+tsan_tests="server/engine server/table server/notify server/notify_local server/oplock server/files server/dispatch server/admin"
 ninja -C $tsan tools/signetd tools/signet $(for t in $tsan_tests; do echo "tests/unit/server/test_server_${t#server/}"; done) \
     >$tsan/ninja.log 2>&1 || { tail -n 30 $tsan/ninja.log; exit 1; }
 TSAN_OPTIONS=halt_on_error=1 meson test -C $tsan --no-rebuild --print-errorlogs $tsan_tests \

@@ -485,7 +485,16 @@ static void waiter_remove(struct srv_req *r)
 static ntstatus_t waiter_cancel(struct srv_req *r, enum srv_cancel_why why)
 {
     waiter_remove(r);
-    return why == SRV_CANCEL_REQUEST ? STATUS_CANCELLED : STATUS_USER_SESSION_DELETED;
+    switch (why) {
+    case SRV_CANCEL_REQUEST:
+        return STATUS_CANCELLED;
+    case SRV_CANCEL_CLOSE:
+        return STATUS_FILE_CLOSED; /* a rename whose handle was closed */
+    case SRV_CANCEL_TREE:
+        return STATUS_NETWORK_NAME_DELETED;
+    default:
+        return STATUS_USER_SESSION_DELETED;
+    }
 }
 
 ntstatus_t srv_cache_wait(struct srv_req *r, struct srv_file *f, srv_done_fn done)
