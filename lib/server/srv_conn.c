@@ -259,7 +259,7 @@ static bool start_frame(struct srv_conn *c)
     if (!nt_ok(smb2_frame_decode(c->nbss, max, &len)))
         return false;
     buf_reset(&c->frame);
-    if (!nt_ok(buf_reserve(&c->frame, len)))
+    if (!nt_ok(srv_buf_grow(c, &c->frame, len)))
         return false;
     c->frame.len = len;
     c->frame_got = 0;

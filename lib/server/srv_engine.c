@@ -68,15 +68,57 @@ static struct buf spare_take(struct buf *spares, unsigned *n)
     return spares[--*n];
 }
 
-static void spare_give(struct buf *spares, unsigned *n, struct buf *b, size_t max_cap)
+/* A buffer done with: kept by its connection when small, by the server's
+ * pool when large and there is room, else freed. */
+static void spare_give(struct srv_conn *c, struct buf *spares, unsigned *n, struct buf *b)
 {
-    if (b->p && *n < SRV_SPARE_BUFS && b->cap <= max_cap) {
+    struct srv *s = c->srv;
+    if (b->p && b->cap <= SRV_SPARE_BUF_MAX && *n < SRV_SPARE_BUFS) {
         buf_reset(b);
         spares[(*n)++] = *b;
+    } else if (b->p && b->cap > SRV_SPARE_BUF_MAX && s->n_big_bufs < SRV_BIG_BUFS &&
+               s->big_bytes + b->cap <= SRV_BIG_BUF_BYTES) {
+        buf_reset(b);
+        s->big_bytes += b->cap;
+        s->big_bufs[s->n_big_bufs++] = *b;
     } else {
         buf_free(b);
     }
     *b = (struct buf)BUF_INIT;
+}
+
+ntstatus_t srv_buf_grow(struct srv_conn *c, struct buf *b, size_t extra)
+{
+    struct srv *s = c->srv;
+    if (extra > SIZE_MAX - b->len)
+        return STATUS_NO_MEMORY;
+    size_t need = b->len + extra;
+    if (need > b->cap && need > SRV_SPARE_BUF_MAX) {
+        unsigned best = s->n_big_bufs;
+        for (unsigned i = 0; i < s->n_big_bufs; i++)
+            if (s->big_bufs[i].cap >= need &&
+                (best == s->n_big_bufs || s->big_bufs[i].cap < s->big_bufs[best].cap))
+                best = i;
+        if (best < s->n_big_bufs) {
+            struct buf big = s->big_bufs[best];
+            s->big_bufs[best] = s->big_bufs[--s->n_big_bufs];
+            s->big_bytes -= big.cap;
+            if (b->len)
+                memcpy(big.p, b->p, b->len);
+            big.len = b->len;
+            spare_give(c, c->spare_out, &c->n_spare_out, b);
+            *b = big;
+        }
+    }
+    return buf_reserve(b, extra);
+}
+
+void srv_engine_bufs_free(struct srv *s)
+{
+    for (unsigned i = 0; i < s->n_big_bufs; i++)
+        buf_free(&s->big_bufs[i]);
+    s->n_big_bufs = 0;
+    s->big_bytes = 0;
 }
 
 static struct srv_chain *chain_get(struct srv_conn *c)
@@ -103,8 +145,8 @@ static void chain_put(struct srv_chain *ch)
     struct srv_conn *c = ch->conn;
     free(ch->copy);
     ch->copy = NULL;
-    spare_give(c->spare_in, &c->n_spare_in, &ch->in, SIZE_MAX);
-    spare_give(c->spare_out, &c->n_spare_out, &ch->out, SRV_SPARE_BUF_MAX);
+    spare_give(c, c->spare_in, &c->n_spare_in, &ch->in);
+    spare_give(c, c->spare_out, &c->n_spare_out, &ch->out);
     if (c->n_free_chains < SRV_SPARE_CHAINS && !c->closing) {
         ch->next = c->free_chains;
         c->free_chains = ch;
@@ -116,7 +158,7 @@ static void chain_put(struct srv_chain *ch)
 
 void srv_engine_spare_out(struct srv_conn *c, struct buf *b)
 {
-    spare_give(c->spare_out, &c->n_spare_out, b, SRV_SPARE_BUF_MAX);
+    spare_give(c, c->spare_out, &c->n_spare_out, b);
 }
 
 void srv_engine_conn_free(struct srv_conn *c)
@@ -203,7 +245,7 @@ static bool reserve_rsp(struct srv_chain *ch, struct srv_req *r)
     size_t off = ch->out.len;
     size_t pad = (8 - (off - 4) % 8) % 8;
     r->body_cap = srv_rsp_body_cap(r, off);
-    if (!nt_ok(buf_reserve(&ch->out, pad + SMB2_HDR_SIZE + r->body_cap)))
+    if (!nt_ok(srv_buf_grow(ch->conn, &ch->out, pad + SMB2_HDR_SIZE + r->body_cap)))
         return false;
     memset(ch->out.p + off, 0, pad);
     r->rsp_off = off + pad;

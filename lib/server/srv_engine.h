@@ -164,6 +164,11 @@ struct srv_req *srv_conn_find_req(struct srv_conn *c, bool async, uint64_t id);
 void srv_engine_frame(struct srv_conn *c, struct buf *frame);
 /* A sent response buffer, kept for the next response (or freed). */
 void srv_engine_spare_out(struct srv_conn *c, struct buf *b);
+/* buf_reserve for a connection's frames: a large one is taken from the
+ * server's pool of buffers when one fits (the bytes so far copied). */
+ntstatus_t srv_buf_grow(struct srv_conn *c, struct buf *b, size_t extra);
+/* The server's pool of large buffers goes (srv_free). */
+void srv_engine_bufs_free(struct srv *s);
 /* Free a connection's cached chains and buffers (at its end). */
 void srv_engine_conn_free(struct srv_conn *c);
 /* The server's ready queue (srv_req_wake, srv_req_cancel). */

@@ -276,6 +276,7 @@ void srv_free(struct srv *s)
     }
     cfg_release(s->cfg);
     srv_vfs_shares_free(s);
+    srv_engine_bufs_free(s);
     free(s->admin);
     free(s);
 }
