@@ -27,7 +27,7 @@
 #   - signetd configured as tests/interop/server_smbtorture.sh does: server
 #     signing = mandatory, user demo, invalid authentication delay = 0, shares
 #     demo and noperm.
-# Both listen on 127.0.0.1 on free ports in 4700-4749; both shares are emptied
+# Both listen on 127.0.0.1 on free ports in 4920-4969; both shares are emptied
 # before every test (their files are moved aside: see empty_share).
 # A test passes only if smbtorture printed a "success:" line and no
 # "failure:", "error:" or "skip:" line (the rule of server_smbtorture.sh).
@@ -80,8 +80,8 @@ done
 TEST_TIMEOUT=120
 USER_NAME=demo
 USER_PASS=secret
-PORT_LOW=4700
-PORT_HIGH=4749
+PORT_LOW=4920
+PORT_HIGH=4969
 
 SIGNETD_SRC=$BUILD/tools/signetd
 if [ ! -x "$SIGNETD_SRC" ]; then
