@@ -58,11 +58,12 @@ const struct srv_cmd *srv_cmd_lookup(uint16_t command)
 
 static void log_sig_event(const struct srv_req *r, const char *what)
 {
+    /* a CANCEL has no response: it is dropped, never acted upon */
     sg_log(SG_LOG_WARN,
-           "conn %" PRIu64 " (%s): %s on session 0x%016" PRIx64 " message %" PRIu64
-           " (%s): STATUS_ACCESS_DENIED",
+           "conn %" PRIu64 " (%s): %s on session 0x%016" PRIx64 " message %" PRIu64 " (%s): %s",
            r->conn->id, r->conn->peer, what, r->hdr.session_id, r->hdr.message_id,
-           srv_cmd_lookup(r->hdr.command) ? srv_cmd_lookup(r->hdr.command)->name : "UNKNOWN");
+           srv_cmd_lookup(r->hdr.command) ? srv_cmd_lookup(r->hdr.command)->name : "UNKNOWN",
+           r->hdr.command == SMB2_CANCEL ? "dropped" : "STATUS_ACCESS_DENIED");
 }
 
 /* 3.3.5.2.4: whether to verify is the session's decision (sec/policy.h),
