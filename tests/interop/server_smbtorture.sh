@@ -119,13 +119,18 @@ echo "smbtorture: $passed of $total listed tests passed, $xfail known failures (
 kill -0 "$PID" || { echo "FAIL - signetd died"; failed=$((failed + 1)); }
 grep -qiE "asan|runtime error|sanitizer" stderr.txt &&
     { echo "FAIL - sanitizer report in signetd's log"; failed=$((failed + 1)); }
-kill -TERM "$PID"
+kill -TERM "$PID" 2>/dev/null || true
 rc=0
 wait "$PID" || rc=$?
 PID=
 [ "$rc" -eq 0 ] || { echo "FAIL - signetd exit $rc"; failed=$((failed + 1)); }
 if [ "$failed" -ne 0 ]; then
-    echo "--- signetd stderr (tail)"; tail -n 20 stderr.txt
+    echo "--- signetd stderr (a sanitizer report, else the tail)"
+    if grep -qE "WARNING: ThreadSanitizer|ERROR: AddressSanitizer|runtime error" stderr.txt; then
+        grep -m 1 -A 60 -E "WARNING: ThreadSanitizer|ERROR: AddressSanitizer|runtime error" stderr.txt
+    else
+        tail -n 20 stderr.txt
+    fi
 fi
 echo "server_smbtorture: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
