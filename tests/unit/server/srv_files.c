@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -140,4 +142,41 @@ uint32_t lock1(struct tconn *t, struct smb2_file_id fid, uint64_t off, uint32_t 
 {
     uint8_t msg[256];
     return roundtrip(t, msg, lock_at(t, msg, fid, off, flags));
+}
+
+/* ---- fixtures ---- */
+
+int test_dir_make(const char *tag, char *root, size_t root_cap)
+{
+    snprintf(root, root_cap, "/tmp/signet-test-%s-XXXXXX", tag);
+    return mkdtemp(root) ? 0 : -1;
+}
+
+int test_dir_remove(const char *root)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int test_rw_share(const char *tag, char *root, size_t root_cap, char *conf, size_t conf_cap)
+{
+    if (test_dir_make(tag, root, root_cap) != 0)
+        return -1;
+    snprintf(conf, conf_cap, TEST_CONF_GLOBAL "[rw]\npath = %s\nread only = no\n", root);
+    return 0;
+}
+
+void tc_use_share(struct tconn *t, const char *share)
+{
+    const uint16_t d = SMB2_DIALECT_0311;
+    tc_negotiate(t, &d, 1, SMB2_NEGOTIATE_SIGNING_ENABLED);
+    assert_int_equal(tc_logon(t, TEST_USER, TEST_PASSWORD), 0);
+    assert_int_equal(tc_tree_connect(t, share, true), 0);
+}
+
+void tc_connect_share(struct tconn *t, const char *conf, const char *share)
+{
+    tc_start(t, conf);
+    tc_use_share(t, share);
 }

@@ -46,4 +46,21 @@ uint32_t do_read(struct tconn *t, struct smb2_file_id fid, uint32_t len, uint64_
 size_t lock_at(struct tconn *t, uint8_t *p, struct smb2_file_id fid, uint64_t off, uint32_t flags);
 uint32_t lock1(struct tconn *t, struct smb2_file_id fid, uint64_t off, uint32_t flags);
 
+/* ---- fixtures ---- */
+
+#define TEST_CONF_GLOBAL "[global]\nserver signing = mandatory\ninvalid authentication delay = 0\n"
+
+/* A new directory /tmp/signet-test-TAG-XXXXXX (its path in root): 0 or -1. */
+int test_dir_make(const char *tag, char *root, size_t root_cap);
+/* rm -rf root: 0 or -1. */
+int test_dir_remove(const char *root);
+/* test_dir_make, and in conf TEST_CONF_GLOBAL with a read-write share "rw"
+ * on the new directory. */
+int test_rw_share(const char *tag, char *root, size_t root_cap, char *conf, size_t conf_cap);
+/* NEGOTIATE 3.1.1 with signing, TEST_USER's logon and a signed TREE_CONNECT
+ * to share, each asserted to succeed. */
+void tc_use_share(struct tconn *t, const char *share);
+/* tc_start on conf, then tc_use_share. */
+void tc_connect_share(struct tconn *t, const char *conf, const char *share);
+
 #endif

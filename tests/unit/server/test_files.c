@@ -35,8 +35,7 @@ static const struct smb2_file_id fid_related = {UINT64_MAX, UINT64_MAX};
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/signet-test-files-XXXXXX");
-    if (!mkdtemp(root))
+    if (test_dir_make("files", root, sizeof root) != 0)
         return -1;
     char p[128];
     snprintf(p, sizeof p, "%s/rw", root);
@@ -50,7 +49,7 @@ static int setup(void **state)
     fputs("keep", f);
     fclose(f);
     snprintf(conf, sizeof conf,
-             "[global]\nserver signing = mandatory\ninvalid authentication delay = 0\n"
+             TEST_CONF_GLOBAL
              "[rw]\npath = %s/rw\nread only = no\n[ro]\npath = %s/ro\nread only = yes\n",
              root, root);
     return 0;
@@ -59,18 +58,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_remove(root);
 }
 
 static void on_share(struct tconn *t, const char *share)
 {
-    const uint16_t d = SMB2_DIALECT_0311;
-    tc_start(t, conf);
-    tc_negotiate(t, &d, 1, SMB2_NEGOTIATE_SIGNING_ENABLED);
-    assert_int_equal(tc_logon(t, TEST_USER, TEST_PASSWORD), 0);
-    assert_int_equal(tc_tree_connect(t, share, true), 0);
+    tc_connect_share(t, conf, share);
 }
 
 static void test_create_write_read_close(void **state)

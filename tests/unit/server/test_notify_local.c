@@ -30,31 +30,18 @@ static char root[64], conf[512];
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/signet-test-notify-local-XXXXXX");
-    if (!mkdtemp(root))
-        return -1;
-    snprintf(conf, sizeof conf,
-             "[global]\nserver signing = mandatory\ninvalid authentication delay = 0\n"
-             "[rw]\npath = %s\nread only = no\n",
-             root);
-    return 0;
+    return test_rw_share("notify-local", root, sizeof root, conf, sizeof conf);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_remove(root);
 }
 
 static void on_share(struct tconn *t)
 {
-    const uint16_t d = SMB2_DIALECT_0311;
-    tc_start(t, conf);
-    tc_negotiate(t, &d, 1, SMB2_NEGOTIATE_SIGNING_ENABLED);
-    assert_int_equal(tc_logon(t, TEST_USER, TEST_PASSWORD), 0);
-    assert_int_equal(tc_tree_connect(t, "rw", true), 0);
+    tc_connect_share(t, conf, "rw");
 }
 
 /* ---- the share's directory, changed as a local process would ---- */

@@ -43,13 +43,11 @@ static const uint8_t K2[16] = {0x22, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/signet-test-oplock-XXXXXX");
-    if (!mkdtemp(root))
+    if (test_dir_make("oplock", root, sizeof root) != 0)
         return -1;
     snprintf(conf, sizeof conf,
-             "[global]\nserver signing = mandatory\ninvalid authentication delay = 0\n"
-             "[rw]\npath = %s\nread only = no\n"
-             "[nooplocks]\npath = %s\nread only = no\noplocks = no\n",
+             TEST_CONF_GLOBAL "[rw]\npath = %s\nread only = no\n"
+                              "[nooplocks]\npath = %s\nread only = no\noplocks = no\n",
              root, root);
     return 0;
 }
@@ -57,17 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void logon(struct tconn *t, const char *share)
-{
-    const uint16_t d = SMB2_DIALECT_0311;
-    tc_negotiate(t, &d, 1, SMB2_NEGOTIATE_SIGNING_ENABLED);
-    assert_int_equal(tc_logon(t, TEST_USER, TEST_PASSWORD), 0);
-    assert_int_equal(tc_tree_connect(t, share, true), 0);
+    return test_dir_remove(root);
 }
 
 /* Two clients, A and B, on share. */
@@ -75,8 +63,8 @@ static void pair_on(const char *share)
 {
     tc_start_pair(&A, &B, conf);
     running = true;
-    logon(&A, share);
-    logon(&B, share);
+    tc_use_share(&A, share);
+    tc_use_share(&B, share);
 }
 
 /* After each test, passed or failed: a failed one leaves the server
