@@ -267,3 +267,67 @@ void smb2_ctx_dh2q_pack(uint8_t out[SMB2_CTX_DH2Q_SIZE], const struct smb2_ctx_d
     le32_put(out + 4, in->flags);
     memcpy(out + 16, in->create_guid, 16);
 }
+
+/* 2.2.13.2.3: DurableRequest, 16 bytes the server ignores. */
+ntstatus_t smb2_ctx_dhnq_decode(const struct smb2_create_ctx *c)
+{
+    return c->data_len == SMB2_CTX_DHNQ_SIZE ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+}
+
+/* 2.2.14.2.3: Reserved, 8 bytes of zero. */
+void smb2_ctx_dhnq_rsp_pack(uint8_t out[SMB2_CTX_DHNQ_RSP_SIZE])
+{
+    memset(out, 0, SMB2_CTX_DHNQ_RSP_SIZE);
+}
+
+/* 2.2.13.2.4: Data, an SMB2_FILEID (2.2.14.1). */
+ntstatus_t smb2_ctx_dhnc_decode(const struct smb2_create_ctx *c, struct smb2_ctx_dhnc *out)
+{
+    if (c->data_len != SMB2_CTX_DHNC_SIZE)
+        return STATUS_INVALID_PARAMETER;
+    out->persistent = le64_get(c->data);
+    out->volatile_id = le64_get(c->data + 8);
+    return STATUS_SUCCESS;
+}
+
+void smb2_ctx_dhnc_pack(uint8_t out[SMB2_CTX_DHNC_SIZE], const struct smb2_ctx_dhnc *in)
+{
+    le64_put(out, in->persistent);
+    le64_put(out + 8, in->volatile_id);
+}
+
+/* 2.2.14.2.12: Timeout, Flags. */
+ntstatus_t smb2_ctx_dh2q_rsp_decode(const struct smb2_create_ctx *c, struct smb2_ctx_dh2q_rsp *out)
+{
+    if (c->data_len != SMB2_CTX_DH2Q_RSP_SIZE)
+        return STATUS_INVALID_PARAMETER;
+    out->timeout = le32_get(c->data);
+    out->flags = le32_get(c->data + 4);
+    return STATUS_SUCCESS;
+}
+
+void smb2_ctx_dh2q_rsp_pack(uint8_t out[SMB2_CTX_DH2Q_RSP_SIZE], const struct smb2_ctx_dh2q_rsp *in)
+{
+    le32_put(out, in->timeout);
+    le32_put(out + 4, in->flags);
+}
+
+/* 2.2.13.2.12: FileId (Persistent, Volatile), CreateGuid, Flags. */
+ntstatus_t smb2_ctx_dh2c_decode(const struct smb2_create_ctx *c, struct smb2_ctx_dh2c *out)
+{
+    if (c->data_len != SMB2_CTX_DH2C_SIZE)
+        return STATUS_INVALID_PARAMETER;
+    out->persistent = le64_get(c->data);
+    out->volatile_id = le64_get(c->data + 8);
+    memcpy(out->create_guid, c->data + 16, 16);
+    out->flags = le32_get(c->data + 32);
+    return STATUS_SUCCESS;
+}
+
+void smb2_ctx_dh2c_pack(uint8_t out[SMB2_CTX_DH2C_SIZE], const struct smb2_ctx_dh2c *in)
+{
+    le64_put(out, in->persistent);
+    le64_put(out + 8, in->volatile_id);
+    memcpy(out + 16, in->create_guid, 16);
+    le32_put(out + 32, in->flags);
+}

@@ -152,9 +152,27 @@ ntstatus_t smb2_ctx_lease_decode(const struct smb2_create_ctx *c, struct smb2_ct
  * returns the size. */
 size_t smb2_ctx_lease_pack(uint8_t out[SMB2_CTX_LEASE_V2_SIZE], const struct smb2_ctx_lease *in);
 
+/* 2.2.13.2.3 SMB2_CREATE_DURABLE_HANDLE_REQUEST: 16 reserved bytes (the
+ * server ignores their value, not their length); 2.2.14.2.3 its response:
+ * 8 reserved bytes, zero. */
+#define SMB2_CTX_DHNQ_SIZE     16
+#define SMB2_CTX_DHNQ_RSP_SIZE 8
+ntstatus_t smb2_ctx_dhnq_decode(const struct smb2_create_ctx *c);
+void smb2_ctx_dhnq_rsp_pack(uint8_t out[SMB2_CTX_DHNQ_RSP_SIZE]);
+
+/* 2.2.13.2.4 SMB2_CREATE_DURABLE_HANDLE_RECONNECT: the SMB2_FILEID
+ * (Persistent, Volatile) of the open to reestablish, 16 bytes. */
+#define SMB2_CTX_DHNC_SIZE 16
+struct smb2_ctx_dhnc {
+    uint64_t persistent, volatile_id;
+};
+ntstatus_t smb2_ctx_dhnc_decode(const struct smb2_create_ctx *c, struct smb2_ctx_dhnc *out);
+void smb2_ctx_dhnc_pack(uint8_t out[SMB2_CTX_DHNC_SIZE], const struct smb2_ctx_dhnc *in);
+
 /* 2.2.13.2.11 SMB2_CREATE_DURABLE_HANDLE_REQUEST_V2 (32 bytes) and
  * 2.2.14.2.12 its response (8 bytes: Timeout, Flags). */
 #define SMB2_CTX_DH2Q_SIZE           32
+#define SMB2_CTX_DH2Q_RSP_SIZE       8
 #define SMB2_DHANDLE_FLAG_PERSISTENT 0x00000002u
 struct smb2_ctx_dh2q {
     uint32_t timeout;
@@ -163,5 +181,23 @@ struct smb2_ctx_dh2q {
 };
 ntstatus_t smb2_ctx_dh2q_decode(const struct smb2_create_ctx *c, struct smb2_ctx_dh2q *out);
 void smb2_ctx_dh2q_pack(uint8_t out[SMB2_CTX_DH2Q_SIZE], const struct smb2_ctx_dh2q *in);
+struct smb2_ctx_dh2q_rsp {
+    uint32_t timeout; /* milliseconds the server keeps the open after a disconnect */
+    uint32_t flags;   /* SMB2_DHANDLE_FLAG_PERSISTENT when granted */
+};
+ntstatus_t smb2_ctx_dh2q_rsp_decode(const struct smb2_create_ctx *c, struct smb2_ctx_dh2q_rsp *out);
+void smb2_ctx_dh2q_rsp_pack(uint8_t out[SMB2_CTX_DH2Q_RSP_SIZE],
+                            const struct smb2_ctx_dh2q_rsp *in);
+
+/* 2.2.13.2.12 SMB2_CREATE_DURABLE_HANDLE_RECONNECT_V2: FileId, CreateGuid,
+ * Flags; 36 bytes. */
+#define SMB2_CTX_DH2C_SIZE 36
+struct smb2_ctx_dh2c {
+    uint64_t persistent, volatile_id;
+    uint8_t create_guid[16];
+    uint32_t flags;
+};
+ntstatus_t smb2_ctx_dh2c_decode(const struct smb2_create_ctx *c, struct smb2_ctx_dh2c *out);
+void smb2_ctx_dh2c_pack(uint8_t out[SMB2_CTX_DH2C_SIZE], const struct smb2_ctx_dh2c *in);
 
 #endif

@@ -75,6 +75,30 @@ static void fuzz_payload(const struct smb2_create_ctx *c)
         FUZZ_CHECK(d.timeout == d2.timeout && d.flags == d2.flags &&
                    memcmp(d.create_guid, d2.create_guid, 16) == 0);
     }
+
+    if (nt_ok(smb2_ctx_dhnq_decode(c)))
+        FUZZ_CHECK(c->data_len == SMB2_CTX_DHNQ_SIZE);
+
+    struct smb2_ctx_dhnc n;
+    if (nt_ok(smb2_ctx_dhnc_decode(c, &n))) {
+        uint8_t b[SMB2_CTX_DHNC_SIZE];
+        smb2_ctx_dhnc_pack(b, &n);
+        FUZZ_CHECK(fuzz_same_bytes(b, sizeof(b), c->data, c->data_len));
+    }
+
+    struct smb2_ctx_dh2c dc;
+    if (nt_ok(smb2_ctx_dh2c_decode(c, &dc))) {
+        uint8_t b[SMB2_CTX_DH2C_SIZE];
+        smb2_ctx_dh2c_pack(b, &dc);
+        FUZZ_CHECK(fuzz_same_bytes(b, sizeof(b), c->data, c->data_len));
+    }
+
+    struct smb2_ctx_dh2q_rsp t;
+    if (nt_ok(smb2_ctx_dh2q_rsp_decode(c, &t))) {
+        uint8_t b[SMB2_CTX_DH2Q_RSP_SIZE];
+        smb2_ctx_dh2q_rsp_pack(b, &t);
+        FUZZ_CHECK(fuzz_same_bytes(b, sizeof(b), c->data, c->data_len));
+    }
 }
 
 /* Walk a chain; when it is well formed, rebuild it and compare. */

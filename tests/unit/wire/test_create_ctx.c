@@ -271,6 +271,61 @@ static void test_lease_v1_dh2q(void **state)
     assert_false(nt_ok(smb2_ctx_dh2q_decode(&c, &h2)));
 }
 
+/* 2.2.13.2.3/4, 2.2.13.2.12, 2.2.14.2.3, 2.2.14.2.12: the durable handle
+ * payloads, their exact sizes and byte layout. */
+static void test_durable_payloads(void **state)
+{
+    (void)state;
+    uint8_t q[SMB2_CTX_DHNQ_SIZE] = {0xFF};
+    struct smb2_create_ctx c = {(const uint8_t *)"DHnQ", 4, q, sizeof q};
+    assert_true(nt_ok(smb2_ctx_dhnq_decode(&c))); /* reserved bytes: any value */
+    c.data_len = 0;
+    assert_false(nt_ok(smb2_ctx_dhnq_decode(&c)));
+    c.data_len = 15;
+    assert_false(nt_ok(smb2_ctx_dhnq_decode(&c)));
+    uint8_t r[SMB2_CTX_DHNQ_RSP_SIZE];
+    memset(r, 0xEE, sizeof r);
+    smb2_ctx_dhnq_rsp_pack(r);
+    static const uint8_t zero[8];
+    assert_memory_equal(r, zero, 8);
+
+    uint8_t b[SMB2_CTX_DH2C_SIZE];
+    struct smb2_ctx_dhnc n = {.persistent = 0x0102030405060708ull, .volatile_id = 0x1112}, n2;
+    smb2_ctx_dhnc_pack(b, &n);
+    assert_int_equal(b[0], 0x08); /* little-endian Persistent first */
+    assert_int_equal(le64_get(b + 8), 0x1112);
+    c = (struct smb2_create_ctx){(const uint8_t *)"DHnC", 4, b, SMB2_CTX_DHNC_SIZE};
+    assert_true(nt_ok(smb2_ctx_dhnc_decode(&c, &n2)));
+    assert_int_equal(n2.persistent, n.persistent);
+    assert_int_equal(n2.volatile_id, n.volatile_id);
+    c.data_len = 17;
+    assert_false(nt_ok(smb2_ctx_dhnc_decode(&c, &n2)));
+
+    struct smb2_ctx_dh2c v = {.persistent = 7, .volatile_id = 9, .flags = 2}, v2;
+    memset(v.create_guid, 0x3C, 16);
+    smb2_ctx_dh2c_pack(b, &v);
+    assert_int_equal(le32_get(b + 32), 2);
+    assert_int_equal(b[16], 0x3C);
+    c = (struct smb2_create_ctx){(const uint8_t *)"DH2C", 4, b, SMB2_CTX_DH2C_SIZE};
+    assert_true(nt_ok(smb2_ctx_dh2c_decode(&c, &v2)));
+    assert_int_equal(v2.persistent, 7);
+    assert_int_equal(v2.volatile_id, 9);
+    assert_int_equal(v2.flags, 2);
+    assert_memory_equal(v2.create_guid, v.create_guid, 16);
+    c.data_len = 32;
+    assert_false(nt_ok(smb2_ctx_dh2c_decode(&c, &v2)));
+
+    struct smb2_ctx_dh2q_rsp t = {.timeout = 300000, .flags = 0}, t2;
+    smb2_ctx_dh2q_rsp_pack(r, &t);
+    assert_int_equal(le32_get(r), 300000);
+    assert_int_equal(le32_get(r + 4), 0);
+    c = (struct smb2_create_ctx){(const uint8_t *)"DH2Q", 4, r, SMB2_CTX_DH2Q_RSP_SIZE};
+    assert_true(nt_ok(smb2_ctx_dh2q_rsp_decode(&c, &t2)));
+    assert_int_equal(t2.timeout, 300000);
+    c.data_len = SMB2_CTX_DH2Q_SIZE;
+    assert_false(nt_ok(smb2_ctx_dh2q_rsp_decode(&c, &t2)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_chain_truncations), cmocka_unit_test(test_chain_bad_next),
         cmocka_unit_test(test_chain_bad_regions), cmocka_unit_test(test_chain_encode_errors),
         cmocka_unit_test(test_payloads),          cmocka_unit_test(test_lease_v1_dh2q),
+        cmocka_unit_test(test_durable_payloads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
