@@ -50,6 +50,7 @@ static int on_section(struct cfg_parse *p, const char *section)
     p->share->read_only = true; /* Samba's defaults */
     p->share->oplocks = true;
     p->share->level2_oplocks = true;
+    p->share->durable_handles = true;
     memcpy(p->share->name, section, n + 1);
     p->section = SECT_SHARE;
     return 1;

@@ -12,7 +12,7 @@
  *              client min/max protocol, client insecure guest logons,
  *              client signing audit, client smb encrypt
  *   [NAME]     a share: path, read only, guest ok, valid users, comment,
- *              oplocks, level2 oplocks */
+ *              oplocks, level2 oplocks, durable handles */
 #ifndef SIGNET_CONFIG_H
 #define SIGNET_CONFIG_H
 
@@ -41,6 +41,7 @@ struct cfg_share {
     bool guest_ok;
     bool oplocks;         /* grant oplocks and leases on this share (Samba's "oplocks") */
     bool level2_oplocks;  /* ... level II oplocks and read leases too */
+    bool durable_handles; /* keep durable opens across a lost connection */
     size_t n_valid_users; /* 0: every authenticated user */
     char valid_users[CFG_MAX_VALID_USERS][CFG_NAME_MAX + 1];
 };

@@ -226,6 +226,11 @@ static bool set_level2_oplocks(struct cfg_parse *p, const char *v)
     return cfg_parse_bool(v, &p->share->level2_oplocks);
 }
 
+static bool set_durable_handles(struct cfg_parse *p, const char *v)
+{
+    return cfg_parse_bool(v, &p->share->durable_handles);
+}
+
 static bool set_client_signing(struct cfg_parse *p, const char *v)
 {
     return cfg_parse_client_signing(v, &p->cfg.client.policy.signing);
@@ -343,6 +348,7 @@ static const struct cfg_key {
     {"comment", SECT_SHARE, set_comment, "text"},
     {"oplocks", SECT_SHARE, set_oplocks, "yes or no"},
     {"level2 oplocks", SECT_SHARE, set_level2_oplocks, "yes or no"},
+    {"durable handles", SECT_SHARE, set_durable_handles, "yes or no"},
 };
 
 static const char *section_label(enum cfg_section s)

@@ -50,6 +50,7 @@ static const char full[] = "# a comment\n"
                            "  path = /srv/data\n"
                            "  writeable = yes\n"
                            "  valid users = alice, bob\n"
+                           "  durable handles = no\n"
                            "[public]\n"
                            "  path = /srv/public ; inline comment\n"
                            "  guest ok = yes\n";
@@ -87,10 +88,12 @@ static void full_file_parses(void **state)
     assert_false(data->read_only);
     assert_int_equal(data->n_valid_users, 2);
     assert_string_equal(data->valid_users[1], "bob");
+    assert_false(data->durable_handles);
     const struct cfg_share *pub = cfg_find_share(&c, "public");
     assert_string_equal(pub->path, "/srv/public");
     assert_true(pub->read_only); /* Samba's default */
     assert_true(pub->guest_ok);
+    assert_true(pub->durable_handles); /* the default */
 }
 
 static void expect_error(const char *text, const char *want_fragment)
