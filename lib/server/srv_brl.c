@@ -91,6 +91,14 @@ ntstatus_t srv_brl_unlock(struct srv_file *f, const struct srv_open *o, uint64_t
     return STATUS_SUCCESS;
 }
 
+bool srv_brl_held(const struct srv_file *f, const struct srv_open *o)
+{
+    for (size_t i = 0; i < f->nlocks; i++)
+        if (f->locks[i].owner == o)
+            return true;
+    return false;
+}
+
 bool srv_brl_release_open(struct srv_file *f, const struct srv_open *o)
 {
     size_t kept = 0;

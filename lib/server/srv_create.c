@@ -1,11 +1,15 @@
 /* CREATE. [MS-SMB2] 3.3.5.9: the request's checks, the open itself in
  * lib/vfs (dispositions, directory / non-directory options, delete on close,
- * the share root containment), then the response with the create contexts
- * we answer: SMB2_CREATE_QUERY_MAXIMAL_ACCESS_REQUEST (3.3.5.9.5) and
- * SMB2_CREATE_QUERY_ON_DISK_ID (3.3.5.9.9). Every other context (leases,
- * durable handles, EAs, security descriptors, allocation size, timewarp) is
- * ignored, as 3.3.5.9 allows for a server that does not support it; no oplock
- * or lease is ever granted (OplockLevel NONE).
+ * the share root containment), the breaks and grant of oplocks and leases
+ * (srv_oplock.c), then the response with the create contexts we answer:
+ * SMB2_CREATE_QUERY_MAXIMAL_ACCESS_REQUEST (3.3.5.9.5), the lease
+ * (3.3.5.9.8, 3.3.5.9.11), the durable handle (3.3.5.9.6, 3.3.5.9.10) and
+ * SMB2_CREATE_QUERY_ON_DISK_ID (3.3.5.9.9). A durable reconnect (DHnC,
+ * DH2C: 3.3.5.9.7, 3.3.5.9.12) opens nothing: it gives a disconnected open
+ * back (srv_durable.c), and the request's other fields are not looked at.
+ * Every other context (EAs, security descriptors, allocation size,
+ * timewarp, app instance) is ignored, as 3.3.5.9 allows for a server that
+ * does not support it.
  *
  * IPC$: named pipes (srvsvc, lsarpc, ...) are not served: every CREATE on
  * IPC$ answers STATUS_OBJECT_NAME_NOT_FOUND, as a server without that pipe. */
@@ -45,11 +49,12 @@ static ntstatus_t check_fields(const struct smb2_create_req *q)
 }
 
 struct rsp_ctx {
-    struct smb2_create_ctx list[3];
+    struct smb2_create_ctx list[4];
     size_t n;
     uint8_t mxac[SMB2_CTX_MXAC_RSP_SIZE];
     uint8_t qfid[SMB2_CTX_QFID_RSP_SIZE];
     uint8_t lease[SMB2_CTX_LEASE_V2_SIZE];
+    uint8_t durable[8];
 };
 
 /* The contexts we answer; a malformed chain was refused by the decoder. */
@@ -81,9 +86,11 @@ static void answer_contexts(const struct smb2_create_req *q, const struct srv_op
     (void)o;
 }
 
+/* d: the durable request of a new open (NULL for a reconnect, which is
+ * answered without one: 3.3.5.9.7). */
 static ntstatus_t respond(struct srv_req *r, const struct smb2_create_req *q, struct srv_open *o,
                           uint32_t action, const struct vfs_stat *st,
-                          const struct srv_cache_grant *g)
+                          const struct srv_cache_grant *g, const struct srv_durable_req *d)
 {
     struct rsp_ctx rc;
     answer_contexts(q, o, st, r->tree->share->read_only, &rc);
@@ -92,6 +99,10 @@ static ntstatus_t respond(struct srv_req *r, const struct smb2_create_req *q, st
         rc.list[rc.n++] =
             (struct smb2_create_ctx){(const uint8_t *)SMB2_CREATE_REQUEST_LEASE, 4, rc.lease, n};
     }
+    const char *tag = d ? srv_durable_rsp(o, d, rc.durable) : NULL;
+    if (tag)
+        rc.list[rc.n++] =
+            (struct smb2_create_ctx){(const uint8_t *)tag, 4, rc.durable, sizeof rc.durable};
     struct smb2_create_rsp rsp = {.oplock_level = g->oplock_level,
                                   .create_action = action,
                                   .creation_time = st->creation_time,
@@ -102,7 +113,7 @@ static ntstatus_t respond(struct srv_req *r, const struct smb2_create_req *q, st
                                   .end_of_file = st->end_of_file,
                                   .file_attributes =
                                       srv_attributes(st->attributes, srv_file_name(o->file)),
-                                  .file_id = {o->id, o->id},
+                                  .file_id = {o->persistent_id, o->id},
                                   .ctx_list = rc.list,
                                   .ctx_count = rc.n};
     return smb2_create_rsp_encode(r->w, &rsp);
@@ -118,6 +129,7 @@ struct create_more { /* on the heap: it holds a path */
     struct vfs_open_result res;
     struct srv_cache_req cache;
     struct srv_cache_grant grant;
+    struct srv_durable_req dur;
 };
 
 struct create_job {
@@ -216,12 +228,12 @@ static ntstatus_t finish_done(struct srv_req *r, ntstatus_t st)
     if (nt_ok(st) && !nt_ok(smb2_create_req_decode(r->msg, r->len, &q)))
         st = STATUS_INTERNAL_ERROR;
     if (nt_ok(st))
-        st = respond(r, &q, o, j->m->res.action, &j->m->res.st, &j->m->grant);
+        st = respond(r, &q, o, j->m->res.action, &j->m->res.st, &j->m->grant, &j->m->dur);
     if (!nt_ok(st)) {
         (void)srv_open_remove(o, false);
         return fail(r, j, st);
     }
-    *r->compound_fid = (struct smb2_file_id){o->id, o->id};
+    *r->compound_fid = (struct smb2_file_id){o->persistent_id, o->id};
     *r->have_compound_fid = true;
     r->fid_given = true;
     announce(r, o, j->m->res.action);
@@ -252,6 +264,7 @@ static ntstatus_t join(struct srv_req *r, struct create_job *j)
         (void)srv_open_remove(o, false);
         return fail(r, j, st);
     }
+    srv_durable_grant(r, o, &j->m->dur, &j->m->grant);
     if (truncates(j->m->res.action) || (j->delete_on_close && o->is_dir))
         return srv_req_run(r, finish_work, finish_done);
     return finish_done(r, STATUS_SUCCESS);
@@ -309,14 +322,75 @@ static ntstatus_t open_done(struct srv_req *r, ntstatus_t st)
     return settle(r, true);
 }
 
+/* ---- a durable reconnect (3.3.5.9.7, 3.3.5.9.12) ---- */
+
+struct reclaim_job {
+    struct vfs_file *f; /* the open's (r->open keeps it) */
+    struct vfs_stat st;
+};
+
+static ntstatus_t reclaim_work(void *job, unsigned flags)
+{
+    struct reclaim_job *j = job;
+    return vfs_fstat(j->f, flags, &j->st);
+}
+
+static ntstatus_t reclaim_done(struct srv_req *r, ntstatus_t st)
+{
+    struct reclaim_job *j = SRV_JOB(r, struct reclaim_job);
+    struct srv_open *o = r->open;
+    struct smb2_create_req q;
+    if (nt_ok(st) && o->closed)
+        st = STATUS_FILE_CLOSED; /* its tree or session went meanwhile */
+    if (nt_ok(st) && !nt_ok(smb2_create_req_decode(r->msg, r->len, &q)))
+        st = STATUS_INTERNAL_ERROR;
+    struct srv_cache_grant g;
+    srv_cache_describe(o, &g);
+    if (nt_ok(st)) /* the open as it was: FILE_OPENED, its oplock or lease */
+        st = respond(r, &q, o, FILE_OPENED, &j->st, &g, NULL);
+    if (!nt_ok(st)) {
+        sg_log(SG_LOG_DEBUG, "conn %" PRIu64 ": durable reconnect of '%s': %s", r->conn->id,
+               o->file->path, nt_name(st));
+        (void)srv_open_remove(o, false);
+        return st;
+    }
+    *r->compound_fid = (struct smb2_file_id){o->persistent_id, o->id};
+    *r->have_compound_fid = true;
+    r->fid_given = true;
+    return STATUS_SUCCESS;
+}
+
+static ntstatus_t reclaim(struct srv_req *r, const struct smb2_create_req *q,
+                          const struct srv_durable_req *d)
+{
+    struct srv_open *o;
+    ntstatus_t st = srv_durable_reclaim(r, q, d, &o);
+    if (!nt_ok(st)) {
+        sg_log(SG_LOG_DEBUG, "conn %" PRIu64 ": durable reconnect of FileId 0x%" PRIx64 ": %s",
+               r->conn->id, d->persistent, nt_name(st));
+        return st;
+    }
+    srv_open_ref(o);
+    r->open = o;
+    struct reclaim_job *j = SRV_JOB(r, struct reclaim_job);
+    *j = (struct reclaim_job){.f = o->f};
+    return srv_req_run(r, reclaim_work, reclaim_done);
+}
+
 ntstatus_t srv_create(struct srv_req *r)
 {
     struct smb2_create_req q;
     if (!nt_ok(smb2_create_req_decode(r->msg, r->len, &q)))
         return STATUS_INVALID_PARAMETER;
     if (r->tree->ipc)
-        return STATUS_OBJECT_NAME_NOT_FOUND; /* no named pipes */
-    ntstatus_t st = check_fields(&q);
+        return STATUS_OBJECT_NAME_NOT_FOUND; /* no named pipes, nor durable ones */
+    struct srv_durable_req dur;
+    ntstatus_t st = srv_durable_parse(r, &q, &dur);
+    if (!nt_ok(st))
+        return st;
+    if (dur.reconnect) /* before the fields' checks: they are ignored */
+        return reclaim(r, &q, &dur);
+    st = check_fields(&q);
     if (!nt_ok(st))
         return st;
     bool ro = r->tree->share->read_only;
@@ -338,6 +412,7 @@ ntstatus_t srv_create(struct srv_req *r)
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     srv_cache_req_init(r, &q, &j->m->cache);
+    j->m->dur = dur;
     j->vq = (struct vfs_open_req){.path = j->name,
                                   .path_len = strlen(j->name),
                                   .desired_access = access,

@@ -209,7 +209,10 @@ void srv_file_delete_later(struct srv *s, struct srv_file *f)
     j->w.data = j;
     srv_file_ref(f);
     f->deleting = true;
-    if (uv_queue_work(s->loop, &j->w, on_delete, on_delete_done) != 0) {
+    if (s->freeing) { /* srv_free: the loop has stopped */
+        on_delete(&j->w);
+        on_delete_done(&j->w, 0);
+    } else if (uv_queue_work(s->loop, &j->w, on_delete, on_delete_done) != 0) {
         j->st = STATUS_INSUFFICIENT_RESOURCES;
         on_delete_done(&j->w, 0);
     }

@@ -97,6 +97,8 @@ ntstatus_t srv_brl_lock(struct srv_file *f, const struct srv_open *o, uint64_t o
 ntstatus_t srv_brl_unlock(struct srv_file *f, const struct srv_open *o, uint64_t off, uint64_t len);
 /* Drop every lock o holds; true if any was dropped. */
 bool srv_brl_release_open(struct srv_file *f, const struct srv_open *o);
+/* Does o hold a lock on f? */
+bool srv_brl_held(const struct srv_file *f, const struct srv_open *o);
 /* Would a read (write) of [off, off+len) by o conflict? ([MS-FSA] 2.1.4.10) */
 bool srv_brl_io_conflict(const struct srv_file *f, const struct srv_open *o, uint64_t off,
                          uint64_t len, bool write);

@@ -76,20 +76,31 @@ struct srv_tree {
     struct vfs_share *vs;          /* the server's cached share (srv_vfs_share) */
 };
 
-/* One open file ([MS-SMB2] 3.3.1.10 Open). The FileId's persistent and
- * volatile halves are equal: (generation << 32) | slot, so a stale FileId
- * never finds a reused slot. Counted: the open table and the requests that
+/* One open file ([MS-SMB2] 3.3.1.10 Open). FileId.Volatile is
+ * (generation << 32) | slot in its connection's table, the generation
+ * counted server-wide, so a stale FileId never finds a reused slot;
+ * FileId.Persistent is the volatile id it was created with, unique on the
+ * server, and stays when a durable open is reestablished on another
+ * connection (srv_durable.c). Counted: the open table and the requests that
  * use it hold references; the file is closed with the last one, so a CLOSE
- * never pulls a file from under a read or write on the pool. */
+ * never pulls a file from under a read or write on the pool.
+ *
+ * A durable open whose connection or session went (3.3.7.1, 3.3.5.6) is
+ * disconnected: conn and tree are NULL, session_id 0, and it waits on the
+ * server's list of disconnected opens, still on its file's OpenList with
+ * its locks, lease or oplock and share mode, until it is reclaimed, its
+ * timeout passes, or another open needs what it caches. */
 struct srv_open {
-    uint64_t id;
+    uint64_t id;            /* FileId.Volatile */
+    uint64_t persistent_id; /* FileId.Persistent */
     unsigned refs;
     bool closed; /* out of the table: no new request finds it */
+    struct srv *srv;
     struct vfs_file *f;
     struct srv_file *file; /* a reference; this open is on its OpenList */
     struct srv_open *fnext, *fprev;
-    struct srv_conn *conn;
-    struct srv_tree *tree; /* a reference */
+    struct srv_conn *conn; /* NULL while disconnected */
+    struct srv_tree *tree; /* a reference; NULL while disconnected */
     uint64_t session_id;
     uint32_t access;         /* GrantedAccess, generic rights mapped */
     uint32_t share_access;   /* FILE_SHARE_READ | _WRITE | _DELETE */
@@ -104,15 +115,15 @@ struct srv_open {
     struct srv_lease *lease;        /* a reference */
     struct srv_open *bnext, *bprev; /* the server's list of breaking opens */
     bool is_dir;
-    bool dir_started;  /* QUERY_DIRECTORY has rewound this enumeration */
-    uint64_t position; /* FilePositionInformation, as set by the client */
-    uint32_t mode;     /* FileModeInformation */
+    bool dir_started;            /* QUERY_DIRECTORY has rewound this enumeration */
+    uint64_t position;           /* FilePositionInformation, as set by the client */
+    uint32_t mode;               /* FileModeInformation */
+    struct srv_durable *durable; /* srv_durable.c; NULL: not durable */
 };
 
 struct srv_opens {
     struct srv_open **slots;
     uint32_t cap, n;
-    uint32_t gen;
 };
 
 enum srv_sess_state { SRV_SESS_IN_PROGRESS, SRV_SESS_VALID };
@@ -227,6 +238,7 @@ struct srv {
     unsigned n_conns;
     uint64_t next_conn_id;
     uint64_t next_session_id;
+    uint32_t open_gen;  /* the generation of the last FileId (srv_open.c) */
     uint64_t frames_in; /* frames received, all connections (srv_run's busy poll) */
     uint8_t server_guid[16];
     uint64_t start_time;
@@ -250,6 +262,12 @@ struct srv {
     uv_timer_t break_timer;
     bool break_timer_open;
     struct srv_notify_local *local; /* srv_notify_local.c */
+    /* srv_durable.c: disconnected durable opens and their timer */
+    struct srv_open *disconnected;
+    unsigned n_disconnected, n_doomed;
+    uv_timer_t durable_timer;
+    bool durable_timer_open;
+    bool freeing; /* srv_free: the loop has stopped, nothing may wait for it */
     /* requests woken or cancelled, finished at the loop's next turn */
     struct srv_req *ready_head, *ready_tail;
     uv_idle_t ready_idle;
@@ -337,7 +355,16 @@ ntstatus_t srv_open_lookup(struct srv_req *r, const struct smb2_file_id *id, str
 bool srv_open_remove(struct srv_open *o, bool caller_deletes);
 void srv_open_ref(struct srv_open *o);
 void srv_open_unref(struct srv_open *o);
-void srv_open_remove_tree(struct srv_conn *c, const struct srv_tree *t);
+/* The opens of tree t go: closed, or, when keep_durable (the session or
+ * connection goes, not the tree), durable ones kept disconnected
+ * (srv_durable_keep). */
+void srv_open_remove_tree(struct srv_conn *c, const struct srv_tree *t, bool keep_durable);
+/* A durable open leaves its connection's table (it stays on its file's
+ * OpenList, with its caching and locks), what waits on it is cancelled;
+ * or joins r's table, session and tree with a new volatile id (its
+ * persistent id stays). */
+void srv_open_detach(struct srv_open *o);
+ntstatus_t srv_open_attach(struct srv_req *r, struct srv_open *o);
 /* Close f on the loop when that cannot block, else on the pool, where the
  * close's own status (a pending delete that fails) is only logged. */
 void srv_file_close(struct srv *srv, struct vfs_file *f);
@@ -388,6 +415,9 @@ void srv_notify_local_close(struct srv *s);
  * 3.3.5.22). See srv_oplock.h. */
 #include "server/srv_oplock.h"
 
+/* srv_durable.c: durable opens. See srv_durable.h. */
+#include "server/srv_durable.h"
+
 /* srv_session.c */
 struct srv_session *srv_session_new(struct srv_conn *c);
 struct srv_session *srv_session_find(struct srv_conn *c, uint64_t id);
@@ -404,8 +434,10 @@ struct srv_session *srv_ghost_find(struct srv_conn *c, uint64_t id);
 void srv_ghosts_free(struct srv_conn *c);
 struct srv_tree *srv_tree_new(struct srv_session *s);
 struct srv_tree *srv_tree_find(struct srv_session *s, uint32_t id);
-/* Disconnect: out of its session, its opens closed, what waits cancelled. */
-void srv_tree_remove(struct srv_session *s, struct srv_tree *t);
+/* Disconnect: out of its session, its opens closed (durable ones kept
+ * when keep_durable: the session goes, not the tree), what waits
+ * cancelled. */
+void srv_tree_remove(struct srv_session *s, struct srv_tree *t, bool keep_durable);
 void srv_tree_ref(struct srv_tree *t);
 void srv_tree_unref(struct srv_tree *t);
 

@@ -219,7 +219,7 @@ void srv_notify_open_gone(struct srv_open *o)
     struct srv_watch *w = o->watch;
     if (!w)
         return;
-    struct srv *s = o->conn->srv;
+    struct srv *s = o->srv;
     srv_notify_local_release(s, o);
     /* its waiting requests were cancelled with the open (srv_open_remove) */
     if (w->prev)

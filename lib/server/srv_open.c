@@ -5,15 +5,21 @@
  * Open.Session != Session ... STATUS_FILE_CLOSED").
  *
  * Slots are an array grown on demand up to SRV_MAX_OPENS (16384) opens per
- * connection; the 16385th CREATE gets STATUS_TOO_MANY_OPENED_FILES. A FileId
- * is (generation << 32 | slot) in both halves, so lookups are O(1) and a
- * FileId of a closed open never names the open that reuses its slot.
+ * connection; the 16385th CREATE gets STATUS_TOO_MANY_OPENED_FILES. A
+ * FileId.Volatile is (generation << 32 | slot), the generation counted for
+ * the whole server, so lookups are O(1), a FileId of a closed open never
+ * names the open that reuses its slot, and no two opens of the server share
+ * one. FileId.Persistent is the first volatile id of the open: equal to it
+ * until a durable open is reestablished in another slot (srv_durable.c);
+ * a lookup checks both halves.
  *
  * Opens are counted: the table holds one reference and every request that
  * found the open holds one until its element ends. Removing an open from
  * the table (CLOSE, a tree or session going) cancels what waits on it; the
  * file itself is closed with the last reference, on the loop when that
- * cannot block, else on the pool.
+ * cannot block, else on the pool. A durable open leaves its table without
+ * being closed when its connection or session goes (srv_open_detach) and
+ * may join another connection's later (srv_open_attach).
  *
  * Also here: the server's share-root cache, the generic access mapping and
  * the minimal security descriptor QUERY_INFO returns. */
@@ -42,12 +48,11 @@ static ntstatus_t grow(struct srv_opens *t)
     return STATUS_SUCCESS;
 }
 
-ntstatus_t srv_open_add(struct srv_req *r, struct srv_open *tmpl, struct srv_open **out)
+/* A free slot of c's table for o, and its new volatile id; the table holds
+ * the reference the caller gives it. */
+static ntstatus_t take_slot(struct srv_conn *c, struct srv_open *o)
 {
-    struct srv_conn *c = r->conn;
     struct srv_opens *t = &c->opens;
-    if (c->closing || r->tree->gone || !r->sess || r->sess->gone)
-        return STATUS_NETWORK_NAME_DELETED; /* went while the file was being opened */
     if (t->n >= SRV_MAX_OPENS)
         return STATUS_TOO_MANY_OPENED_FILES;
     if (t->n == t->cap && !nt_ok(grow(t)))
@@ -57,13 +62,45 @@ ntstatus_t srv_open_add(struct srv_req *r, struct srv_open *tmpl, struct srv_ope
         slot++;
     if (slot == t->cap)
         return STATUS_TOO_MANY_OPENED_FILES;
+    struct srv *s = c->srv;
+    if (++s->open_gen == 0 || s->open_gen == UINT32_MAX)
+        s->open_gen = 1;
+    o->id = ((uint64_t)s->open_gen << 32) | slot;
+    o->conn = c;
+    t->slots[slot] = o;
+    t->n++;
+    return STATUS_SUCCESS;
+}
+
+/* Out of its connection's table (the table's reference is the caller's). */
+static void leave_slot(struct srv_open *o)
+{
+    struct srv_conn *c = o->conn;
+    uint64_t slot = o->id & 0xFFFFFFFFu;
+    if (slot < c->opens.cap && c->opens.slots[slot] == o) {
+        c->opens.slots[slot] = NULL;
+        c->opens.n--;
+    }
+}
+
+ntstatus_t srv_open_add(struct srv_req *r, struct srv_open *tmpl, struct srv_open **out)
+{
+    struct srv_conn *c = r->conn;
+    if (c->closing || r->tree->gone || !r->sess || r->sess->gone)
+        return STATUS_NETWORK_NAME_DELETED; /* went while the file was being opened */
     struct srv_open *o = malloc(sizeof *o);
     if (!o)
         return STATUS_INSUFFICIENT_RESOURCES;
     *o = *tmpl;
+    ntstatus_t st = take_slot(c, o);
+    if (!nt_ok(st)) {
+        free(o);
+        return st;
+    }
     o->refs = 1; /* the table's */
     o->closed = false;
-    o->conn = c;
+    o->srv = c->srv;
+    o->persistent_id = o->id;
     /* onto the file's OpenList */
     o->fprev = NULL;
     o->fnext = o->file->opens;
@@ -74,13 +111,33 @@ ntstatus_t srv_open_add(struct srv_req *r, struct srv_open *tmpl, struct srv_ope
     o->tree = r->tree;
     srv_tree_ref(o->tree);
     o->session_id = r->sess->id;
-    if (++t->gen == 0 || t->gen == UINT32_MAX)
-        t->gen = 1;
-    o->id = ((uint64_t)t->gen << 32) | slot;
-    t->slots[slot] = o;
-    t->n++;
     *out = o;
     return STATUS_SUCCESS;
+}
+
+ntstatus_t srv_open_attach(struct srv_req *r, struct srv_open *o)
+{
+    struct srv_conn *c = r->conn;
+    if (c->closing || r->tree->gone || !r->sess || r->sess->gone)
+        return STATUS_NETWORK_NAME_DELETED;
+    ntstatus_t st = take_slot(c, o);
+    if (!nt_ok(st))
+        return st;
+    o->tree = r->tree;
+    srv_tree_ref(o->tree);
+    o->session_id = r->sess->id;
+    return STATUS_SUCCESS;
+}
+
+void srv_open_detach(struct srv_open *o)
+{
+    struct srv_conn *c = o->conn;
+    leave_slot(o);
+    srv_conn_cancel_matching(c, o, NULL, NULL, SRV_CANCEL_CLOSE);
+    o->conn = NULL;
+    srv_tree_unref(o->tree);
+    o->tree = NULL;
+    o->session_id = 0;
 }
 
 static struct srv_open *find(struct srv_conn *c, uint64_t id)
@@ -108,10 +165,9 @@ ntstatus_t srv_open_lookup(struct srv_req *r, const struct smb2_file_id *id, str
             return STATUS_FILE_CLOSED;
         fid = *r->compound_fid;
     }
-    if (fid.persistent != fid.volatile_id)
-        return STATUS_FILE_CLOSED;
     struct srv_open *o = find(r->conn, fid.volatile_id);
-    if (!o || !r->sess || o->session_id != r->sess->id || o->tree != r->tree)
+    if (!o || o->persistent_id != fid.persistent || !r->sess || o->session_id != r->sess->id ||
+        o->tree != r->tree)
         return STATUS_FILE_CLOSED;
     if (r->compound_fid) {
         *r->compound_fid = fid;
@@ -146,7 +202,8 @@ static void on_close_job_done(uv_work_t *w, int status)
 }
 
 /* Close f on the loop when that cannot block, else on the pool. The data
- * of the work request is the vfs_file pointer right after it. */
+ * of the work request is the vfs_file pointer right after it. Once the
+ * server is being freed (srv_free: the loop has stopped) it blocks. */
 void srv_file_close(struct srv *srv, struct vfs_file *f)
 {
     if (!f || !nt_eq(vfs_close(f, VFS_NOWAIT), STATUS_SIGNET_WOULD_BLOCK))
@@ -154,7 +211,7 @@ void srv_file_close(struct srv *srv, struct vfs_file *f)
     struct {
         uv_work_t w;
         struct vfs_file *f;
-    } *job = malloc(sizeof *job);
+    } *job = srv->freeing ? NULL : malloc(sizeof *job);
     if (job) {
         job->f = f;
         job->w.data = &job->f;
@@ -169,10 +226,12 @@ void srv_open_unref(struct srv_open *o)
 {
     if (--o->refs > 0)
         return;
-    struct srv *srv = o->conn->srv;
+    struct srv *srv = o->srv;
     srv_file_close(srv, o->f);
     srv_file_unref(srv, o->file);
-    srv_tree_unref(o->tree);
+    if (o->tree)
+        srv_tree_unref(o->tree);
+    srv_durable_free(o);
     free(o);
 }
 
@@ -204,27 +263,28 @@ bool srv_open_remove(struct srv_open *o, bool caller_deletes)
 {
     if (o->closed)
         return false;
-    struct srv_conn *c = o->conn;
     o->closed = true;
-    uint64_t slot = o->id & 0xFFFFFFFFu;
-    if (slot < c->opens.cap && c->opens.slots[slot] == o) {
-        c->opens.slots[slot] = NULL;
-        c->opens.n--;
+    if (o->conn) {
+        leave_slot(o);
+        srv_conn_cancel_matching(o->conn, o, NULL, NULL, SRV_CANCEL_CLOSE);
+    } else {
+        srv_durable_forget(o); /* off the server's list of disconnected opens */
     }
-    srv_conn_cancel_matching(c, o, NULL, NULL, SRV_CANCEL_CLOSE);
     srv_notify_open_gone(o);
     bool delete = leave_file(o);
     if (delete &&!caller_deletes)
-        srv_file_delete_later(c->srv, o->file);
+        srv_file_delete_later(o->srv, o->file);
     srv_open_unref(o);
     return delete &&caller_deletes;
 }
 
-void srv_open_remove_tree(struct srv_conn *c, const struct srv_tree *t)
+void srv_open_remove_tree(struct srv_conn *c, const struct srv_tree *t, bool keep_durable)
 {
-    for (uint32_t i = 0; i < c->opens.cap && c->opens.n; i++)
-        if (c->opens.slots[i] && c->opens.slots[i]->tree == t)
-            (void)srv_open_remove(c->opens.slots[i], false);
+    for (uint32_t i = 0; i < c->opens.cap && c->opens.n; i++) {
+        struct srv_open *o = c->opens.slots[i];
+        if (o && o->tree == t && !(keep_durable && srv_durable_keep(o)))
+            (void)srv_open_remove(o, false);
+    }
 }
 
 void srv_opens_free(struct srv_conn *c)

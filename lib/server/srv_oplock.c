@@ -10,7 +10,12 @@
  *    a break that takes away W or H is unanswered;
  *  - only one open (or one lease) may hold W; H is not granted next to an
  *    open without a lease, an oplock not next to a handle lease; nothing
- *    with R on a file with byte-range locks. */
+ *    with R on a file with byte-range locks.
+ *
+ * A holder that cannot be told, a durable open whose connection went
+ * (srv_durable.c), is not sent a break: it is closed instead (marked while
+ * the lists are walked, closed by srv_durable_purge afterwards), as
+ * Windows and Samba do (smbtorture durable-open.oplock, open2-lease). */
 #include "server/srv_int.h"
 
 #include "base/endian.h"
@@ -150,7 +155,7 @@ static struct srv_conn *lease_conn(const struct srv_lease *l)
     static const uint8_t zero[16];
     struct srv_conn *best = NULL;
     if (memcmp(l->client_guid, zero, 16) != 0)
-        for (struct srv_conn *c = l->conn->srv->conns; c; c = c->next)
+        for (struct srv_conn *c = l->srv->conns; c; c = c->next)
             if (!c->closing && memcmp(c->client_guid, l->client_guid, 16) == 0 &&
                 (!best || c->id < best->id))
                 best = c;
@@ -179,6 +184,22 @@ static void oplock_notify(struct srv_open *o, uint8_t level)
     send_break(o->conn, &b);
 }
 
+/* Can l's holder be told? Not when every open of it is disconnected. */
+static bool lease_gone(const struct srv_lease *l)
+{
+    for (const struct srv_open *e = l->file->opens; e; e = e->fnext)
+        if (e->lease == l && e->conn)
+            return false;
+    return true;
+}
+
+static void lease_doom(struct srv_lease *l)
+{
+    for (struct srv_open *e = l->file->opens; e; e = e->fnext)
+        if (e->lease == l)
+            srv_durable_doom(e);
+}
+
 /* Tell the holder of l to go to `to`: when that takes W or H away it must
  * answer (and what conflicts waits), else it is done at once. */
 static void lease_send_break(struct srv *s, struct srv_lease *l, uint32_t to, bool step)
@@ -200,6 +221,10 @@ static void lease_send_break(struct srv *s, struct srv_lease *l, uint32_t to, bo
 static void lease_break(struct srv *s, struct srv_lease *l, uint32_t to)
 {
     to = valid_lease_state(to & l->state);
+    if (to != l->state && lease_gone(l)) {
+        lease_doom(l);
+        return;
+    }
     if (l->breaking) {
         l->breaking_to_required &= to;
         return;
@@ -217,6 +242,8 @@ static void lease_acked(struct srv *s, struct srv_lease *l, uint32_t state)
 {
     l->state = state;
     l->breaking = false;
+    if (!(state & H))
+        lease_doom(l); /* its disconnected opens are durable no longer */
     uint32_t need = l->breaking_to_required & state;
     if (need == state)
         return;
@@ -230,6 +257,10 @@ static void lease_acked(struct srv *s, struct srv_lease *l, uint32_t state)
 static void oplock_break(struct srv *s, struct srv_open *o, uint32_t to)
 {
     uint8_t level = (to & R) ? SMB2_OPLOCK_LEVEL_II : SMB2_OPLOCK_LEVEL_NONE;
+    if (!o->conn) {
+        srv_durable_doom(o);
+        return;
+    }
     if (o->oplock_breaking) {
         if (level < o->oplock_break_to)
             o->oplock_break_to = level;
@@ -320,9 +351,8 @@ static bool key_elsewhere(const struct srv *s, const struct srv_conn *c,
     return false;
 }
 
-ntstatus_t srv_cache_before_open(struct srv_req *r, struct srv_file *f,
-                                 const struct srv_cache_req *c, uint32_t access,
-                                 uint32_t share_access, bool first_attempt)
+static ntstatus_t before_open(struct srv_req *r, struct srv_file *f, const struct srv_cache_req *c,
+                              uint32_t access, uint32_t share_access, bool first_attempt)
 {
     struct srv *s = r->conn->srv;
     if (c->lease && key_elsewhere(s, r->conn, c, f))
@@ -352,6 +382,18 @@ ntstatus_t srv_cache_before_open(struct srv_req *r, struct srv_file *f,
     return violation ? STATUS_SHARING_VIOLATION : STATUS_SUCCESS;
 }
 
+ntstatus_t srv_cache_before_open(struct srv_req *r, struct srv_file *f,
+                                 const struct srv_cache_req *c, uint32_t access,
+                                 uint32_t share_access, bool first_attempt)
+{
+    /* disconnected holders in the way were closed: look again without them */
+    ntstatus_t st;
+    do
+        st = before_open(r, f, c, access, share_access, first_attempt);
+    while (srv_durable_purge(r->conn->srv));
+    return st;
+}
+
 /* ---- granting ---- */
 
 static struct srv_lease *lease_find(struct srv_file *f, const struct srv_conn *c,
@@ -369,6 +411,7 @@ static struct srv_lease *lease_new(struct srv *s, struct srv_open *o, const stru
     struct srv_lease *l = calloc(1, sizeof *l);
     if (!l)
         return NULL;
+    l->srv = s;
     l->file = o->file;
     srv_file_ref(l->file);
     memcpy(l->client_guid, o->conn->client_guid, 16);
@@ -453,7 +496,16 @@ ntstatus_t srv_cache_grant(struct srv_req *r, struct srv_open *o, const struct s
     l->conn = r->conn;
     o->lease = l;
     o->oplock_level = SMB2_OPLOCK_LEVEL_LEASE;
-    g->oplock_level = SMB2_OPLOCK_LEVEL_LEASE;
+    srv_cache_describe(o, g);
+    return STATUS_SUCCESS;
+}
+
+void srv_cache_describe(const struct srv_open *o, struct srv_cache_grant *g)
+{
+    *g = (struct srv_cache_grant){.oplock_level = o->oplock_level};
+    const struct srv_lease *l = o->lease;
+    if (!l)
+        return;
     g->lease = true;
     g->ctx = (struct smb2_ctx_lease){.version = l->version,
                                      .lease_state = l->state,
@@ -463,7 +515,38 @@ ntstatus_t srv_cache_grant(struct srv_req *r, struct srv_open *o, const struct s
                                      .epoch = l->epoch};
     memcpy(g->ctx.lease_key, l->key, 16);
     memcpy(g->ctx.parent_lease_key, l->parent_key, 16);
-    return STATUS_SUCCESS;
+}
+
+uint32_t srv_cache_held(const struct srv_open *o, bool *breaking)
+{
+    if (o->lease) {
+        *breaking = o->lease->breaking;
+        return o->lease->state;
+    }
+    *breaking = o->oplock_breaking;
+    return oplock_to_state(o->oplock_level);
+}
+
+/* The connection a lease's breaks go to when no client GUID names one:
+ * one of its connected opens', if any. */
+static void lease_route(struct srv_lease *l, const struct srv_open *except)
+{
+    l->conn = NULL;
+    for (const struct srv_open *e = l->file->opens; e; e = e->fnext)
+        if (e != except && e->lease == l && e->conn)
+            l->conn = e->conn;
+}
+
+void srv_cache_detached(struct srv_open *o, const struct srv_conn *was)
+{
+    if (o->lease && o->lease->conn == was)
+        lease_route(o->lease, o);
+}
+
+void srv_cache_reattached(struct srv_open *o)
+{
+    if (o->lease)
+        o->lease->conn = o->conn;
 }
 
 /* ---- an open goes, a break is answered ---- */
@@ -528,12 +611,13 @@ void srv_cache_before_delete(struct srv_open *o)
 {
     for (struct srv_lease *l = o->file->leases; l; l = l->next)
         if (l != o->lease && (l->state & H))
-            lease_break(o->conn->srv, l, l->state & ~H);
+            lease_break(o->srv, l, l->state & ~H);
+    (void)srv_durable_purge(o->srv);
 }
 
 ntstatus_t srv_cache_before_rename(struct srv_open *o)
 {
-    struct srv *s = o->conn->srv;
+    struct srv *s = o->srv;
     bool wait = false;
     for (struct srv_lease *l = o->file->leases; l; l = l->next) {
         if (l == o->lease)
@@ -542,6 +626,7 @@ ntstatus_t srv_cache_before_rename(struct srv_open *o)
             lease_break(s, l, l->state & ~H);
         wait |= l->breaking;
     }
+    (void)srv_durable_purge(s);
     return wait ? STATUS_RETRY : STATUS_SUCCESS;
 }
 
@@ -563,7 +648,7 @@ static void lease_free(struct srv *s, struct srv_lease *l)
 
 void srv_cache_open_gone(struct srv_open *o)
 {
-    struct srv *s = o->conn->srv;
+    struct srv *s = o->srv;
     struct srv_file *f = o->file;
     bool was_breaking = o->oplock_breaking;
     breaking_remove(s, o);
@@ -573,9 +658,7 @@ void srv_cache_open_gone(struct srv_open *o)
     if (l) {
         was_breaking |= l->breaking;
         if (l->conn == o->conn) /* its breaks go to another open's connection */
-            for (struct srv_open *e = f->opens; e; e = e->fnext)
-                if (e != o && e->lease == l)
-                    l->conn = e->conn;
+            lease_route(l, o);
         if (--l->refs == 0)
             lease_free(s, l);
     }
@@ -585,7 +668,7 @@ void srv_cache_open_gone(struct srv_open *o)
 
 void srv_cache_contend(struct srv_open *o)
 {
-    struct srv *s = o->conn->srv;
+    struct srv *s = o->srv;
     struct srv_file *f = o->file;
     for (struct srv_lease *l = f->leases; l; l = l->next)
         if (l != o->lease && (l->state & R) && !(l->state & W))
@@ -595,6 +678,7 @@ void srv_cache_contend(struct srv_open *o)
     for (struct srv_open *e = f->opens; e; e = e->fnext)
         if (!e->lease && e->oplock_level == SMB2_OPLOCK_LEVEL_II)
             oplock_break(s, e, 0);
+    (void)srv_durable_purge(s);
 }
 
 static void on_break_timer(uv_timer_t *t)
@@ -609,7 +693,7 @@ static void on_break_timer(uv_timer_t *t)
             continue;
         }
         sg_log(SG_LOG_INFO, "conn %" PRIu64 ": oplock break of open 0x%" PRIx64 " timed out",
-               o->conn->id, o->id);
+               o->conn ? o->conn->id : 0, o->id);
         o->oplock_level = SMB2_OPLOCK_LEVEL_NONE; /* [MS-SMB2] 3.3.2.1 */
         breaking_remove(s, o);
         srv_cache_wake(o->file);
@@ -625,10 +709,12 @@ static void on_break_timer(uv_timer_t *t)
         sg_log(SG_LOG_INFO, "lease break timed out: the lease is broken to none");
         l->state = 0;
         l->breaking = false;
+        lease_doom(l); /* its disconnected opens are durable no longer */
         srv_cache_wake(l->file);
     }
     if (!any)
         uv_timer_stop(t);
+    (void)srv_durable_purge(s);
 }
 
 void srv_oplock_init(struct srv *s)
@@ -695,6 +781,7 @@ static ntstatus_t lease_ack(struct srv_req *r, const struct smb2_lease_break_ack
     lease_acked(s, l, a->lease_state);
     if (!l->breaking)
         srv_cache_wake(l->file);
+    (void)srv_durable_purge(s); /* l may be gone */
     return smb2_oplock_break_encode(r->w, &rsp);
 }
 

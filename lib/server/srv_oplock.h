@@ -43,7 +43,8 @@ struct srv_lease {
     uint32_t breaking_to_required; /* what the opens since then need */
     uint64_t break_deadline_ms;
     unsigned refs;         /* its opens */
-    struct srv_conn *conn; /* where its breaks go (its latest open's) */
+    struct srv_conn *conn; /* where its breaks go (its latest connected open's), or NULL */
+    struct srv *srv;
 };
 
 /* What a CREATE asks to cache. */
@@ -80,6 +81,15 @@ ntstatus_t srv_cache_grant(struct srv_req *r, struct srv_open *o, const struct s
 /* o leaves its file: its oplock or its share of the lease goes; CREATEs
  * waiting for its break go on. */
 void srv_cache_open_gone(struct srv_open *o);
+/* What o caches now (SMB2_LEASE_* bits), and whether a break of it is
+ * under way. */
+uint32_t srv_cache_held(const struct srv_open *o, bool *breaking);
+/* o's caching as a CREATE response gives it (a durable reconnect). */
+void srv_cache_describe(const struct srv_open *o, struct srv_cache_grant *g);
+/* o (durable) left its connection `was` / joined r's: its lease's breaks go
+ * elsewhere / there. */
+void srv_cache_detached(struct srv_open *o, const struct srv_conn *was);
+void srv_cache_reattached(struct srv_open *o);
 /* o is about to write, truncate or lock: other holders' read caching is
  * broken to none ([MS-FSA] 2.1.4.12: the operation does not wait). */
 void srv_cache_contend(struct srv_open *o);

@@ -88,7 +88,7 @@ void srv_session_unref(struct srv_session *s)
 static void drop_trees(struct srv_session *s)
 {
     while (s->trees)
-        srv_tree_remove(s, s->trees);
+        srv_tree_remove(s, s->trees, true); /* durable opens outlive their session (3.3.5.6) */
 }
 
 /* Keep s (a valid session just logged off) as a ghost; the newest
@@ -183,7 +183,7 @@ void srv_tree_unref(struct srv_tree *t)
         free(t);
 }
 
-void srv_tree_remove(struct srv_session *s, struct srv_tree *t)
+void srv_tree_remove(struct srv_session *s, struct srv_tree *t, bool keep_durable)
 {
     for (struct srv_tree **p = &s->trees; *p; p = &(*p)->next) {
         if (*p == t) {
@@ -191,7 +191,7 @@ void srv_tree_remove(struct srv_session *s, struct srv_tree *t)
             s->n_trees--;
             t->gone = true;
             srv_conn_cancel_matching(s->conn, NULL, t, NULL, SRV_CANCEL_TREE);
-            srv_open_remove_tree(s->conn, t);
+            srv_open_remove_tree(s->conn, t, keep_durable);
             srv_tree_unref(t);
             return;
         }

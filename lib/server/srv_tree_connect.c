@@ -83,7 +83,7 @@ static ntstatus_t respond(struct srv_req *r, const char *name, const struct cfg_
         .maximal_access = (ipc || !sh->read_only) ? ACCESS_ALL : ACCESS_READ};
     ntstatus_t st = smb2_tree_connect_rsp_encode(r->w, &rsp);
     if (!nt_ok(st)) {
-        srv_tree_remove(r->sess, t);
+        srv_tree_remove(r->sess, t, false);
         return st;
     }
     r->rsp_tree_id = t->id;

@@ -11,6 +11,8 @@ ntstatus_t srv_tree_disconnect(struct srv_req *r)
     struct smb2_tree_disconnect_rsp rsp = {0};
     ntstatus_t st = smb2_tree_disconnect_rsp_encode(r->w, &rsp);
     if (nt_ok(st))
-        srv_tree_remove(r->sess, r->tree); /* the request keeps its reference */
+        /* durable opens are closed too: a TREE_DISCONNECT ends them for
+         * good (Windows and Samba; smbtorture durable-open.reopen3) */
+        srv_tree_remove(r->sess, r->tree, false); /* the request keeps its reference */
     return st;
 }
