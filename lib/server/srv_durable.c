@@ -334,6 +334,33 @@ ntstatus_t srv_durable_reclaim(struct srv_req *r, const struct smb2_create_req *
     return STATUS_SUCCESS;
 }
 
+/* ---- LOCK replay detection (3.3.5.14) ---- */
+
+static bool lock_seq_applies(const struct srv_open *o, uint16_t dialect, uint32_t index)
+{
+    return o->durable && dialect != SMB2_DIALECT_0202 && index >= 1 && index <= SRV_LOCK_SEQUENCES;
+}
+
+bool srv_durable_lock_replayed(struct srv_open *o, uint16_t dialect, uint32_t index, uint8_t seq)
+{
+    if (!lock_seq_applies(o, dialect, index))
+        return false;
+    struct srv_durable *du = o->durable;
+    uint64_t bit = 1ull << (index - 1);
+    if ((du->lock_seq_valid & bit) && du->lock_seq[index - 1] == seq)
+        return true;
+    du->lock_seq_valid &= ~bit;
+    return false;
+}
+
+void srv_durable_lock_done(struct srv_open *o, uint16_t dialect, uint32_t index, uint8_t seq)
+{
+    if (!lock_seq_applies(o, dialect, index))
+        return;
+    o->durable->lock_seq[index - 1] = seq;
+    o->durable->lock_seq_valid |= 1ull << (index - 1);
+}
+
 /* ---- the server ---- */
 
 void srv_durable_init(struct srv *s)

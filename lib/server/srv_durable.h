@@ -33,6 +33,7 @@ struct smb2_create_req;
 #define SRV_DURABLE_MAX_MS        300000u /* a DH2Q Timeout is capped here, as Windows does */
 #define SRV_MAX_DISCONNECTED      4096    /* disconnected opens on the server */
 #define SRV_MAX_DISCONNECTED_USER 1024    /* ... of one user */
+#define SRV_LOCK_SEQUENCES        64      /* Open.LockSequenceArray (3.3.5.14) */
 
 /* What a CREATE's contexts ask of durability. */
 struct srv_durable_req {
@@ -54,6 +55,9 @@ struct srv_durable {
     uint64_t deadline_ms;           /* while disconnected */
     struct srv_open *dnext, *dprev; /* the server's disconnected opens */
     bool doomed;                    /* to be closed by srv_durable_purge */
+    /* 3.3.5.14: LOCK replay detection, entries 1..64 */
+    uint8_t lock_seq[SRV_LOCK_SEQUENCES];
+    uint64_t lock_seq_valid;
 };
 
 /* The durable contexts of q: STATUS_INVALID_PARAMETER for a combination
@@ -89,6 +93,12 @@ void srv_durable_free(struct srv_open *o);
 void srv_durable_doom(struct srv_open *o);
 /* Close the doomed opens; true if there were any. */
 bool srv_durable_purge(struct srv *s);
+/* 3.3.5.14: a LOCK with this LockSequence on o was done already (answer
+ * success, do nothing); else the entry is invalidated until
+ * srv_durable_lock_done records it. */
+bool srv_durable_lock_replayed(struct srv_open *o, uint16_t dialect, uint32_t index, uint8_t seq);
+void srv_durable_lock_done(struct srv_open *o, uint16_t dialect, uint32_t index, uint8_t seq);
+
 void srv_durable_init(struct srv *s);
 /* Close every disconnected open and the timer (shutdown, srv_free). */
 void srv_durable_close(struct srv *s);

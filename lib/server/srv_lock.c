@@ -12,7 +12,12 @@
  * (STATUS_RANGE_NOT_LOCKED). When its tree or session goes, it is answered
  * STATUS_SUCCESS, as Windows does (smbtorture's smb2.lock.cancel-tdis and
  * cancel-logoff expect that; its "samba4" option expects
- * RANGE_NOT_LOCKED). */
+ * RANGE_NOT_LOCKED).
+ *
+ * On a durable open (SMB 2.1 and later) a request whose LockSequence
+ * (index 1 to 64 and number) matches the last one that succeeded under that
+ * index is a replay: it is answered success and not done again (3.3.5.14,
+ * smbtorture lock.replay_smb3_specification_durable). */
 #include "server/srv_int.h"
 
 #include "vfs/vfs.h"
@@ -76,6 +81,8 @@ static ntstatus_t release(struct srv_open *o, const struct smb2_lock_req *q, boo
 struct lock_wait {
     uint64_t off, len;
     bool exclusive;
+    uint32_t seq_index; /* the request's LockSequence */
+    uint8_t seq;
 };
 
 static void waiters_unlink(struct srv_file *f, struct srv_req *r)
@@ -94,6 +101,8 @@ static ntstatus_t lock_granted(struct srv_req *r, ntstatus_t st)
 {
     if (!nt_ok(st))
         return st;
+    const struct lock_wait *lw = SRV_JOB(r, struct lock_wait);
+    srv_durable_lock_done(r->open, r->conn->dialect, lw->seq_index, lw->seq);
     return smb2_lock_rsp_encode(r->w);
 }
 
@@ -126,13 +135,15 @@ void srv_brl_wake(struct srv_file *f)
 }
 
 /* A lock that may wait: on the file's list, pending. */
-static ntstatus_t wait_for(struct srv_req *r, const struct smb2_lock_element *e)
+static ntstatus_t wait_for(struct srv_req *r, const struct smb2_lock_req *q,
+                           const struct smb2_lock_element *e)
 {
     struct srv_file *f = r->open->file;
     if (f->n_lock_waiters >= SRV_MAX_LOCK_WAITERS)
         return STATUS_INSUFFICIENT_RESOURCES;
     struct lock_wait *lw = SRV_JOB(r, struct lock_wait);
-    *lw = (struct lock_wait){e->offset, e->length, (e->flags & SMB2_LOCKFLAG_EXCLUSIVE_LOCK) != 0};
+    *lw = (struct lock_wait){e->offset, e->length, (e->flags & SMB2_LOCKFLAG_EXCLUSIVE_LOCK) != 0,
+                             q->lock_sequence_index, q->lock_sequence_number};
     r->wait_next = NULL;
     r->wait_prev = NULL;
     struct srv_req **tail = &f->lock_waiters;
@@ -157,6 +168,9 @@ ntstatus_t srv_lock(struct srv_req *r)
     ntstatus_t st = srv_open_lookup(r, &q.file_id, &o);
     if (!nt_ok(st))
         return st;
+    uint16_t dialect = r->conn->dialect;
+    if (srv_durable_lock_replayed(o, dialect, q.lock_sequence_index, q.lock_sequence_number))
+        return smb2_lock_rsp_encode(r->w); /* done already */
     bool unlock = (q.locks[0].flags & SMB2_LOCKFLAG_UNLOCK) != 0;
     st = unlock ? STATUS_SUCCESS : check_lock_flags(&q);
     if (!nt_ok(st))
@@ -174,9 +188,10 @@ ntstatus_t srv_lock(struct srv_req *r)
         st = take(o, &q, &failed);
         const struct smb2_lock_element *e = &q.locks[failed];
         if (nt_eq(st, STATUS_LOCK_NOT_GRANTED) && !(e->flags & SMB2_LOCKFLAG_FAIL_IMMEDIATELY))
-            return wait_for(r, e);
+            return wait_for(r, &q, e);
     }
     if (!nt_ok(st))
         return st;
+    srv_durable_lock_done(o, dialect, q.lock_sequence_index, q.lock_sequence_number);
     return smb2_lock_rsp_encode(r->w);
 }
