@@ -50,6 +50,7 @@ static ntstatus_t close_done(struct srv_req *r, ntstatus_t st)
         free(j->path);
         j->path = NULL;
         file->deleting = false;
+        srv_cache_wake(file); /* CREATEs waiting for it to go (srv_create.c) */
         srv_file_unref(r->conn->srv, file);
     }
     if (!nt_ok(st))

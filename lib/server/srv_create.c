@@ -139,6 +139,7 @@ struct create_job {
     uint32_t share_access;
     bool delete_on_close;
     bool empty;            /* the directory to delete on close */
+    bool reopen;           /* waiting for the file to be removed, to open again */
     struct vfs_file *f;    /* open, not yet registered */
     struct srv_file *file; /* a reference while it waits for breaks */
     struct create_more *m;
@@ -272,12 +273,43 @@ static ntstatus_t join(struct srv_req *r, struct create_job *j)
 
 static ntstatus_t settle(struct srv_req *r, bool first);
 
+/* A delete-pending file with no open left is being removed (its last
+ * open, maybe a disconnected durable one closed for this CREATE, was to
+ * delete it): what was opened is going away. Wait until it is gone, then
+ * open the name again. */
+static bool going(const struct srv_file *f)
+{
+    return f->delete_pending && f->n_opens == 0 && f->deleting;
+}
+
+static ntstatus_t wait_done(struct srv_req *r, ntstatus_t st);
+static ntstatus_t open_done(struct srv_req *r, ntstatus_t st);
+
+static ntstatus_t wait_removed(struct srv_req *r, struct create_job *j)
+{
+    srv_file_close(r->conn->srv, j->f);
+    j->f = NULL;
+    j->reopen = true;
+    ntstatus_t st = srv_cache_wait(r, j->file, wait_done); /* woken once it is gone */
+    if (nt_eq(st, STATUS_SIGNET_ASYNC))
+        return st;
+    drop_file(r, j);
+    return fail(r, j, st);
+}
+
 static ntstatus_t wait_done(struct srv_req *r, ntstatus_t st)
 {
     struct create_job *j = SRV_JOB(r, struct create_job);
     if (!nt_ok(st)) { /* cancelled: no longer waiting on the file */
         drop_file(r, j);
         return fail(r, j, st);
+    }
+    if (j->reopen) {
+        if (j->file->deleting)
+            return wait_removed(r, j);
+        j->reopen = false;
+        drop_file(r, j);
+        return srv_req_run(r, open_work, open_done);
     }
     return settle(r, false);
 }
@@ -290,6 +322,8 @@ static ntstatus_t settle(struct srv_req *r, bool first)
     struct create_job *j = SRV_JOB(r, struct create_job);
     struct srv_file *f = j->file;
     ntstatus_t st = STATUS_SUCCESS;
+    if (going(f))
+        return wait_removed(r, j);
     if (f->delete_pending)
         st = STATUS_DELETE_PENDING;
     else if (j->delete_on_close && f->is_root)
@@ -297,6 +331,8 @@ static ntstatus_t settle(struct srv_req *r, bool first)
     else
         st =
             srv_cache_before_open(r, f, &j->m->cache, j->vq.desired_access, j->share_access, first);
+    if (going(f)) /* its last open was a disconnected one, closed just now */
+        return wait_removed(r, j);
     if (nt_eq(st, STATUS_RETRY))
         st = srv_cache_wait(r, f, wait_done);
     if (nt_eq(st, STATUS_SIGNET_ASYNC))

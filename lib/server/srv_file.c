@@ -185,6 +185,7 @@ static void on_delete_done(uv_work_t *w, int status)
         srv_notify_change(j->srv, j->vs, j->path, FILE_ACTION_REMOVED,
                           srv_notify_name_filter(j->is_dir));
     j->f->deleting = false;
+    srv_cache_wake(j->f); /* CREATEs waiting for it to go (srv_create.c) */
     srv_file_unref(j->srv, j->f);
     free(j->path);
     free(j);
