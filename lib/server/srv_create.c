@@ -322,6 +322,8 @@ static ntstatus_t settle(struct srv_req *r, bool first)
     struct create_job *j = SRV_JOB(r, struct create_job);
     struct srv_file *f = j->file;
     ntstatus_t st = STATUS_SUCCESS;
+    if (first)
+        srv_durable_app_instance(r, f, &j->m->dur); /* the instance it replaces goes */
     if (going(f))
         return wait_removed(r, j);
     if (f->delete_pending)

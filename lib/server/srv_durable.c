@@ -20,10 +20,15 @@
 
 /* ---- the create contexts ---- */
 
+static bool has_ctx_len(const struct smb2_create_req *q, const char *tag, size_t len,
+                        struct smb2_create_ctx *c)
+{
+    return nt_ok(smb2_create_ctx_find(q->create_contexts, q->create_contexts_len, tag, len, c));
+}
+
 static bool has_ctx(const struct smb2_create_req *q, const char *tag, struct smb2_create_ctx *c)
 {
-    return nt_ok(smb2_create_ctx_find(q->create_contexts, q->create_contexts_len, tag,
-                                      SMB2_CREATE_CTX_TAG_LEN, c));
+    return has_ctx_len(q, tag, SMB2_CREATE_CTX_TAG_LEN, c);
 }
 
 ntstatus_t srv_durable_parse(const struct srv_req *r, const struct smb2_create_req *q,
@@ -57,6 +62,13 @@ ntstatus_t srv_durable_parse(const struct srv_req *r, const struct smb2_create_r
         memcpy(d->rc_create_guid, v.create_guid, 16);
         return STATUS_SUCCESS;
     }
+    struct smb2_create_ctx app;
+    if (v3 && has_ctx_len(q, SMB2_CREATE_APP_INSTANCE_ID, SMB2_CREATE_APP_INSTANCE_ID_LEN, &app)) {
+        static const uint8_t zero[16];
+        if (!nt_ok(smb2_ctx_app_instance_id_decode(&app, d->app_id)))
+            return STATUS_INVALID_PARAMETER;
+        d->app = memcmp(d->app_id, zero, 16) != 0;
+    }
     if (has_nq) {
         if (!nt_ok(smb2_ctx_dhnq_decode(&nq)))
             return STATUS_INVALID_PARAMETER;
@@ -87,9 +99,31 @@ static uint64_t owner_hash(const char *user)
     return h;
 }
 
+void srv_durable_app_instance(struct srv_req *r, struct srv_file *f,
+                              const struct srv_durable_req *d)
+{
+    if (!d->app)
+        return;
+    for (struct srv_open *e = f->opens, *next; e; e = next) {
+        next = e->fnext;
+        if (!e->app_instance || memcmp(e->app_instance_id, d->app_id, 16) != 0 ||
+            (e->conn && memcmp(e->conn->client_guid, r->conn->client_guid, 16) == 0))
+            continue;
+        sg_log(SG_LOG_INFO,
+               "conn %" PRIu64 ": open of '%s' closed: its application instance "
+               "opened it again",
+               r->conn->id, f->path);
+        (void)srv_open_remove(e, false);
+    }
+}
+
 void srv_durable_grant(const struct srv_req *r, struct srv_open *o, const struct srv_durable_req *d,
                        const struct srv_cache_grant *g)
 {
+    if (d->app) { /* Open.AppInstanceId (3.3.5.9.13) */
+        o->app_instance = true;
+        memcpy(o->app_instance_id, d->app_id, 16);
+    }
     if (!d->want || !r->tree->share->durable_handles || o->is_dir)
         return;
     /* 3.3.5.9.6 / 3.3.5.9.10: only an open whose handle is cached */

@@ -27,6 +27,7 @@ struct srv;
 struct srv_open;
 struct srv_req;
 struct srv_cache_grant;
+struct srv_file;
 struct smb2_create_req;
 
 #define SRV_DURABLE_DEFAULT_MS    60000u  /* a DHnQ, or a DH2Q Timeout of 0 (Windows 2012's) */
@@ -43,6 +44,8 @@ struct srv_durable_req {
     uint8_t reconnect;          /* 0, 1 (DHnC) or 2 (DH2C): reclaim a disconnected open */
     uint64_t persistent;        /* ... its FileId.Persistent */
     uint8_t rc_create_guid[16]; /* DH2C's CreateGuid */
+    bool app;                   /* an SMB2_CREATE_APP_INSTANCE_ID came (3.x) */
+    uint8_t app_id[16];
 };
 
 /* The durable state of an open (srv_open.durable), NULL when not durable. */
@@ -69,6 +72,11 @@ ntstatus_t srv_durable_parse(const struct srv_req *r, const struct smb2_create_r
  * caches its handle (3.3.5.9.6, 3.3.5.9.10). */
 void srv_durable_grant(const struct srv_req *r, struct srv_open *o, const struct srv_durable_req *d,
                        const struct srv_cache_grant *g);
+/* 3.3.5.9.13: opens of f under the same AppInstanceId from another client
+ * (ClientGuid), or disconnected, are closed: the application's new
+ * instance replaces its old one (a failover), without a break. */
+void srv_durable_app_instance(struct srv_req *r, struct srv_file *f,
+                              const struct srv_durable_req *d);
 /* The response context of a durable grant: its tag (NULL: none) and data
  * (8 bytes) in out. */
 const char *srv_durable_rsp(const struct srv_open *o, const struct srv_durable_req *d,

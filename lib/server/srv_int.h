@@ -119,6 +119,8 @@ struct srv_open {
     uint64_t position;           /* FilePositionInformation, as set by the client */
     uint32_t mode;               /* FileModeInformation */
     struct srv_durable *durable; /* srv_durable.c; NULL: not durable */
+    bool app_instance;           /* Open.AppInstanceId (3.3.5.9.13) is set */
+    uint8_t app_instance_id[16];
 };
 
 struct srv_opens {

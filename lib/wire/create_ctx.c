@@ -331,3 +331,20 @@ void smb2_ctx_dh2c_pack(uint8_t out[SMB2_CTX_DH2C_SIZE], const struct smb2_ctx_d
     memcpy(out + 16, in->create_guid, 16);
     le32_put(out + 32, in->flags);
 }
+
+/* 2.2.13.2.13: StructureSize 20, Reserved, AppInstanceId. */
+ntstatus_t smb2_ctx_app_instance_id_decode(const struct smb2_create_ctx *c, uint8_t id[16])
+{
+    if (c->data_len != SMB2_CTX_APP_INSTANCE_ID_SIZE ||
+        le16_get(c->data) != SMB2_CTX_APP_INSTANCE_ID_SIZE)
+        return STATUS_INVALID_PARAMETER;
+    memcpy(id, c->data + 4, 16);
+    return STATUS_SUCCESS;
+}
+
+void smb2_ctx_app_instance_id_pack(uint8_t out[SMB2_CTX_APP_INSTANCE_ID_SIZE], const uint8_t id[16])
+{
+    le16_put(out, SMB2_CTX_APP_INSTANCE_ID_SIZE);
+    le16_put(out + 2, 0);
+    memcpy(out + 4, id, 16);
+}

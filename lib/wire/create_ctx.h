@@ -37,6 +37,10 @@
 #define SMB2_CREATE_DURABLE_HANDLE_REQUEST_V2    "DH2Q"
 #define SMB2_CREATE_DURABLE_HANDLE_RECONNECT_V2  "DH2C"
 #define SMB2_CREATE_CTX_TAG_LEN                  4
+/* 2.2.13.2.13: a GUID-named context (NameLength 16) */
+#define SMB2_CREATE_APP_INSTANCE_ID                                                                \
+    "\x45\xBC\xA6\x6A\xEF\xA7\xF7\x4A\x90\x08\xFA\x46\x2E\x14\x4D\x74"
+#define SMB2_CREATE_APP_INSTANCE_ID_LEN 16
 
 /* One element of a chain. Decoding: name and data point into the chain
  * (data is NULL when data_len is 0). Encoding: the caller's bytes. */
@@ -188,6 +192,13 @@ struct smb2_ctx_dh2q_rsp {
 ntstatus_t smb2_ctx_dh2q_rsp_decode(const struct smb2_create_ctx *c, struct smb2_ctx_dh2q_rsp *out);
 void smb2_ctx_dh2q_rsp_pack(uint8_t out[SMB2_CTX_DH2Q_RSP_SIZE],
                             const struct smb2_ctx_dh2q_rsp *in);
+
+/* 2.2.13.2.13 SMB2_CREATE_APP_INSTANCE_ID: StructureSize (20), Reserved,
+ * AppInstanceId; 20 bytes. */
+#define SMB2_CTX_APP_INSTANCE_ID_SIZE 20
+ntstatus_t smb2_ctx_app_instance_id_decode(const struct smb2_create_ctx *c, uint8_t id[16]);
+void smb2_ctx_app_instance_id_pack(uint8_t out[SMB2_CTX_APP_INSTANCE_ID_SIZE],
+                                   const uint8_t id[16]);
 
 /* 2.2.13.2.12 SMB2_CREATE_DURABLE_HANDLE_RECONNECT_V2: FileId, CreateGuid,
  * Flags; 36 bytes. */

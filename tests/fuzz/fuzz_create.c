@@ -93,6 +93,13 @@ static void fuzz_payload(const struct smb2_create_ctx *c)
         FUZZ_CHECK(fuzz_same_bytes(b, sizeof(b), c->data, c->data_len));
     }
 
+    uint8_t app_id[16];
+    if (nt_ok(smb2_ctx_app_instance_id_decode(c, app_id))) {
+        uint8_t b[SMB2_CTX_APP_INSTANCE_ID_SIZE];
+        smb2_ctx_app_instance_id_pack(b, app_id);
+        FUZZ_CHECK(memcmp(b + 4, c->data + 4, 16) == 0 && memcmp(b, c->data, 2) == 0);
+    }
+
     struct smb2_ctx_dh2q_rsp t;
     if (nt_ok(smb2_ctx_dh2q_rsp_decode(c, &t))) {
         uint8_t b[SMB2_CTX_DH2Q_RSP_SIZE];

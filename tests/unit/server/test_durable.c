@@ -5,8 +5,9 @@
  * user (STATUS_ACCESS_DENIED, 3.3.5.9.7) and the wrong CreateGuid
  * (STATUS_OBJECT_NAME_NOT_FOUND, 3.3.5.9.12), a LOGOFF that keeps the open
  * (3.3.5.6) and a TREE_DISCONNECT that ends it, another client's open that
- * closes it (and, delete-on-close, its file), its timeout, and the share
- * key that turns it off.
+ * closes it (and, delete-on-close, its file), its application instance
+ * opening the file again, its timeout, and the share key that turns it
+ * off.
  *
  * Several connections to one server: the harness starts one, so the server
  * here is started with all of its socketpairs adopted before its loop
@@ -126,10 +127,12 @@ static void on_share(struct tconn *t, const char *user)
 struct durable_ask {
     uint8_t oplock;
     uint32_t options;
-    const char *tag;         /* DHnQ, DH2Q, DHnC, DH2C or NULL */
-    uint32_t timeout;        /* DH2Q */
-    uint8_t guid[16];        /* DH2Q, DH2C */
-    struct smb2_file_id fid; /* DHnC, DH2C */
+    uint32_t access;             /* 0: read, write and delete */
+    const uint8_t *app_instance; /* an SMB2_CREATE_APP_INSTANCE_ID too */
+    const char *tag;             /* DHnQ, DH2Q, DHnC, DH2C or NULL */
+    uint32_t timeout;            /* DH2Q */
+    uint8_t guid[16];            /* DH2Q, DH2C */
+    struct smb2_file_id fid;     /* DHnC, DH2C */
 };
 
 struct create_out {
@@ -182,25 +185,31 @@ static uint32_t roundtrip_async(struct tconn *t, uint8_t *msg, size_t len)
 static struct create_out create_durable(struct tconn *t, const char *name,
                                         const struct durable_ask *a)
 {
-    uint8_t msg[1024], u16[256], data[64];
-    size_t n = 0;
+    uint8_t msg[1024], u16[256], data[64], app[SMB2_CTX_APP_INSTANCE_ID_SIZE];
+    size_t n = 0, nc = 0;
     assert_true(nt_ok(utf8_to_utf16le(name, strlen(name), u16, sizeof u16, &n)));
-    struct smb2_create_ctx c;
+    struct smb2_create_ctx ctxs[2], c;
     if (a->tag)
-        create_ctx(a, data, &c);
+        create_ctx(a, data, &ctxs[nc++]);
+    if (a->app_instance) {
+        smb2_ctx_app_instance_id_pack(app, a->app_instance);
+        ctxs[nc++] = (struct smb2_create_ctx){(const uint8_t *)SMB2_CREATE_APP_INSTANCE_ID,
+                                              SMB2_CREATE_APP_INSTANCE_ID_LEN, app, sizeof app};
+    }
     struct wr w;
     wr_init(&w, msg, sizeof msg);
     tc_hdr(t, &w, SMB2_CREATE, 8);
     struct smb2_create_req q = {.requested_oplock_level = a->oplock,
                                 .impersonation_level = SMB2_IMPERSONATION_IMPERSONATION,
-                                .desired_access = GENERIC_READ | GENERIC_WRITE | DELETE,
+                                .desired_access =
+                                    a->access ? a->access : GENERIC_READ | GENERIC_WRITE | DELETE,
                                 .share_access = FILE_SHARE_READ | FILE_SHARE_WRITE,
                                 .create_disposition = FILE_OPEN_IF,
                                 .create_options = a->options,
                                 .name = u16,
                                 .name_len = (uint16_t)n,
-                                .ctx_list = a->tag ? &c : NULL,
-                                .ctx_count = a->tag ? 1 : 0};
+                                .ctx_list = nc ? ctxs : NULL,
+                                .ctx_count = nc};
     assert_true(nt_ok(smb2_create_req_encode(&w, &q)));
     struct create_out out = {.status = roundtrip_async(t, msg, wr_pos(&w))};
     if (out.status != 0)
@@ -458,6 +467,42 @@ static void test_delete_on_close_purged(void **state)
     pair_stop(t);
 }
 
+/* 3.3.5.9.13: an open under the AppInstanceId of a disconnected one
+ * replaces it, even one that breaks nothing (a stat open). */
+static void test_app_instance(void **state)
+{
+    (void)state;
+    static const uint8_t app_id[16] = {0xA5, 0x5A};
+    struct tconn t[NCONN];
+    pair_start(t, conf);
+    on_share(&t[0], TEST_USER);
+    struct durable_ask a = {
+        .oplock = SMB2_OPLOCK_LEVEL_BATCH, .tag = "DH2Q", .guid = {9}, .app_instance = app_id};
+    struct create_out o = create_durable(&t[0], "app.txt", &a);
+    assert_true(o.dh2q);
+    struct durable_ask b = a;
+    b.guid[0] = 10;
+    b.app_instance = NULL;
+    struct create_out other = create_durable(&t[0], "other.txt", &b);
+    assert_true(other.dh2q);
+    drop(&t[0]);
+    on_share(&t[1], TEST_USER);
+    struct durable_ask stat = {.access = FILE_READ_ATTRIBUTES, .app_instance = app_id};
+    struct create_out s1 = create_durable(&t[1], "app.txt", &stat);
+    assert_int_equal(s1.status, 0);
+    stat.app_instance = NULL; /* without one nothing goes */
+    struct create_out s2 = create_durable(&t[1], "other.txt", &stat);
+    assert_int_equal(s2.status, 0);
+    assert_int_equal(reconnect(&t[1], "DH2C", o.fid, a.guid).status,
+                     STATUS_OBJECT_NAME_NOT_FOUND_CODE);
+    struct create_out back = reconnect(&t[1], "DH2C", other.fid, b.guid);
+    assert_int_equal(back.status, 0);
+    assert_int_equal(do_close(&t[1], back.fid), 0);
+    assert_int_equal(do_close(&t[1], s1.fid), 0);
+    assert_int_equal(do_close(&t[1], s2.fid), 0);
+    pair_stop(t);
+}
+
 /* 3.3.2.2: not reclaimed within its timeout, it is closed. */
 static void test_timeout(void **state)
 {
@@ -504,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_logoff_and_tree_disconnect),
         cmocka_unit_test(test_other_open_closes_it),
         cmocka_unit_test(test_delete_on_close_purged),
+        cmocka_unit_test(test_app_instance),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_share_off),
     };

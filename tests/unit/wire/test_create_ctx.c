@@ -324,6 +324,18 @@ static void test_durable_payloads(void **state)
     assert_int_equal(t2.timeout, 300000);
     c.data_len = SMB2_CTX_DH2Q_SIZE;
     assert_false(nt_ok(smb2_ctx_dh2q_rsp_decode(&c, &t2)));
+
+    uint8_t app[SMB2_CTX_APP_INSTANCE_ID_SIZE], id[16] = {0x99, 1}, id2[16];
+    smb2_ctx_app_instance_id_pack(app, id);
+    assert_int_equal(le16_get(app), 20);
+    c = (struct smb2_create_ctx){(const uint8_t *)SMB2_CREATE_APP_INSTANCE_ID,
+                                 SMB2_CREATE_APP_INSTANCE_ID_LEN, app, sizeof app};
+    assert_true(nt_ok(smb2_ctx_app_instance_id_decode(&c, id2)));
+    assert_memory_equal(id, id2, 16);
+    app[0] = 24; /* StructureSize must say 20 */
+    assert_false(nt_ok(smb2_ctx_app_instance_id_decode(&c, id2)));
+    c.data_len = 16;
+    assert_false(nt_ok(smb2_ctx_app_instance_id_decode(&c, id2)));
 }
 
 int main(void)
