@@ -180,7 +180,8 @@ static void lease_notify(struct srv_lease *l, uint32_t to, bool ack, bool step)
 static void oplock_notify(struct srv_open *o, uint8_t level)
 {
     struct smb2_break b = {.kind = SMB2_BREAK_OPLOCK};
-    b.u.oplock = (struct smb2_oplock_break){.oplock_level = level, .file_id = {o->id, o->id}};
+    b.u.oplock =
+        (struct smb2_oplock_break){.oplock_level = level, .file_id = {o->persistent_id, o->id}};
     send_break(o->conn, &b);
 }
 

@@ -29,6 +29,7 @@
 #include "base/utf16.h"
 #include "config/config.h"
 #include "wire/logoff.h"
+#include "wire/oplock_break.h"
 #include "wire/tree_disconnect.h"
 
 #define NCONN 3
@@ -358,10 +359,28 @@ static void test_reconnect(void **state)
     assert_false(o.dhnq); /* a reconnect answers no durable context */
     assert_int_equal(o.fid.persistent, fid.persistent);
     expect_data(&t[1], o.fid, "hello");
+    assert_int_not_equal(o.fid.volatile_id, o.fid.persistent); /* a new slot */
     /* connected again: not reclaimable (3.3.5.9.7) */
     on_share(&t[2], TEST_USER);
     assert_int_equal(reconnect(&t[2], "DHnC", fid, NULL).status, STATUS_OBJECT_NAME_NOT_FOUND_CODE);
-    assert_int_equal(do_close(&t[1], o.fid), 0);
+    /* its oplock was kept, and a break names it by both halves of its
+     * FileId: another open of the file waits for it */
+    uint8_t msg[1024];
+    size_t len = create_at(&t[2], msg, sizeof msg, "r.txt", GENERIC_READ, FILE_OPEN, 0);
+    tc_sign(&t[2], msg, len);
+    tc_send_raw(&t[2], msg, len);
+    assert_true(tc_recv(&t[1]));
+    assert_int_equal(le16_get(t[1].rsp + 12), SMB2_OPLOCK_BREAK);
+    struct smb2_break b;
+    assert_true(nt_ok(smb2_oplock_break_rsp_decode(t[1].rsp, t[1].rsp_len, &b)));
+    assert_int_equal(b.kind, SMB2_BREAK_OPLOCK);
+    assert_int_equal(b.u.oplock.file_id.persistent, fid.persistent);
+    assert_int_equal(b.u.oplock.file_id.volatile_id, o.fid.volatile_id);
+    assert_int_equal(do_close(&t[1], o.fid), 0); /* the waiting open goes on */
+    do
+        assert_true(tc_recv(&t[2]));
+    while (rsp_status(&t[2]) == STATUS_PENDING_CODE);
+    assert_int_equal(rsp_status(&t[2]), 0);
     pair_stop(t);
 }
 
