@@ -40,22 +40,13 @@ static char root[64], conf[512];
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/signet-test-durable-XXXXXX");
-    if (!mkdtemp(root))
-        return -1;
-    snprintf(conf, sizeof conf,
-             "[global]\nserver signing = mandatory\ninvalid authentication delay = 0\n"
-             "[rw]\npath = %s\nread only = no\n",
-             root);
-    return 0;
+    return test_rw_share("durable", root, sizeof root, conf, sizeof conf);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_remove(root);
 }
 
 /* ---- one server, NCONN connections ---- */
@@ -74,7 +65,8 @@ static void *loop_main(void *arg)
     return NULL;
 }
 
-/* t[0] owns the loop, the server and the thread; every t[i] a client end. */
+/* t[0] owns the loop, the server and the thread; every t[i] a client end,
+ * a client of its own (ClientGuid). */
 static void pair_start(struct tconn t[NCONN], const char *text)
 {
     for (int i = 0; i < NCONN; i++)
@@ -94,6 +86,8 @@ static void pair_start(struct tconn t[NCONN], const char *text)
         assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
         assert_true(nt_ok(srv_adopt_fd(t[0].srv, sv[0])));
         t[i].fd = sv[1];
+        t[i].client_guid[0] = 0xD0;
+        t[i].client_guid[15] = (uint8_t)(i + 1);
     }
     assert_int_equal(pthread_create(&t[0].th, NULL, loop_main, &t[0].loop), 0);
 }
@@ -117,6 +111,10 @@ static void pair_stop(struct tconn t[NCONN])
 
 static void on_share(struct tconn *t, const char *user)
 {
+    if (strcmp(user, TEST_USER) == 0) {
+        tc_use_share(t, "rw");
+        return;
+    }
     const uint16_t d = SMB2_DIALECT_0311;
     tc_negotiate(t, &d, 1, SMB2_NEGOTIATE_SIGNING_ENABLED);
     assert_int_equal(tc_logon(t, user, TEST_PASSWORD), 0);
@@ -486,8 +484,10 @@ static void test_delete_on_close_purged(void **state)
     pair_stop(t);
 }
 
-/* 3.3.5.9.13: an open under the AppInstanceId of a disconnected one
- * replaces it, even one that breaks nothing (a stat open). */
+/* 3.3.5.9.13: an open under the AppInstanceId of another client's open
+ * closes that one, without a break (smbtorture
+ * durable-v2-open.app-instance); so does one under the AppInstanceId of a
+ * disconnected open, even a stat open, which would break nothing. */
 static void test_app_instance(void **state)
 {
     (void)state;
@@ -495,30 +495,37 @@ static void test_app_instance(void **state)
     struct tconn t[NCONN];
     pair_start(t, conf);
     on_share(&t[0], TEST_USER);
+    on_share(&t[1], TEST_USER);
     struct durable_ask a = {
         .oplock = SMB2_OPLOCK_LEVEL_BATCH, .tag = "DH2Q", .guid = {9}, .app_instance = app_id};
-    struct create_out o = create_durable(&t[0], "app.txt", &a);
-    assert_true(o.dh2q);
-    struct durable_ask b = a;
-    b.guid[0] = 10;
-    b.app_instance = NULL;
-    struct create_out other = create_durable(&t[0], "other.txt", &b);
+    struct create_out o0 = create_durable(&t[0], "app.txt", &a);
+    assert_true(o0.dh2q);
+    a.guid[0] = 10;
+    struct create_out o1 = create_durable(&t[1], "app.txt", &a);
+    assert_int_equal(o1.status, 0);
+    assert_int_equal(o1.oplock, SMB2_OPLOCK_LEVEL_BATCH);
+    assert_true(o1.dh2q);
+    assert_true(tc_quiet(&t[0], 100)); /* no break */
+    assert_int_equal(do_close(&t[0], o0.fid), STATUS_FILE_CLOSED_CODE);
+
+    struct durable_ask b = {.oplock = SMB2_OPLOCK_LEVEL_BATCH, .tag = "DH2Q", .guid = {11}};
+    struct create_out other = create_durable(&t[1], "other.txt", &b);
     assert_true(other.dh2q);
-    drop(&t[0]);
-    on_share(&t[1], TEST_USER);
+    drop(&t[1]);
+    on_share(&t[2], TEST_USER);
     struct durable_ask stat = {.access = FILE_READ_ATTRIBUTES, .app_instance = app_id};
-    struct create_out s1 = create_durable(&t[1], "app.txt", &stat);
+    struct create_out s1 = create_durable(&t[2], "app.txt", &stat);
     assert_int_equal(s1.status, 0);
     stat.app_instance = NULL; /* without one nothing goes */
-    struct create_out s2 = create_durable(&t[1], "other.txt", &stat);
+    struct create_out s2 = create_durable(&t[2], "other.txt", &stat);
     assert_int_equal(s2.status, 0);
-    assert_int_equal(reconnect(&t[1], "DH2C", o.fid, a.guid).status,
+    assert_int_equal(reconnect(&t[2], "DH2C", o1.fid, a.guid).status,
                      STATUS_OBJECT_NAME_NOT_FOUND_CODE);
-    struct create_out back = reconnect(&t[1], "DH2C", other.fid, b.guid);
+    struct create_out back = reconnect(&t[2], "DH2C", other.fid, b.guid);
     assert_int_equal(back.status, 0);
-    assert_int_equal(do_close(&t[1], back.fid), 0);
-    assert_int_equal(do_close(&t[1], s1.fid), 0);
-    assert_int_equal(do_close(&t[1], s2.fid), 0);
+    assert_int_equal(do_close(&t[2], back.fid), 0);
+    assert_int_equal(do_close(&t[2], s1.fid), 0);
+    assert_int_equal(do_close(&t[2], s2.fid), 0);
     pair_stop(t);
 }
 
