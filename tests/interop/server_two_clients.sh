@@ -23,7 +23,25 @@
 #     pending too: an unsigned CANCEL and one with a wrong signature leave it
 #     pending (signetd logs both), a signed CANCEL (async form, by AsyncId)
 #     ends it with STATUS_CANCELLED, as impacket's own CANCEL (sync form, by
-#     MessageId) ends the next one.
+#     MessageId) ends the next one;
+#  5. durable handles: a client killed while it holds one is reclaimed by
+#     a reconnecting client. Three python clients of alice's each open a
+#     file asking for a durable handle - DHnQ with a batch oplock; DH2Q (a
+#     CreateGuid, a 45 s timeout) with an RWH lease, under a ClientGuid of
+#     their own; DH2Q with a batch oplock - see the durable context in the
+#     response, write, and block without closing. The script kills each
+#     with SIGKILL by its pid (no CLOSE, no LOGOFF: its TCP connection just
+#     drops) and waits for signetd to log that it kept the open. Then, from
+#     new connections and sessions: bob's DHnC is STATUS_ACCESS_DENIED and
+#     alice's DHnC reclaims the v1 open (same FileId.Persistent, batch
+#     oplock, the bytes the killed client wrote read back through it; its
+#     CLOSE ends it for good); a DH2C with another CreateGuid is
+#     STATUS_OBJECT_NAME_NOT_FOUND and bob's (with alice's ClientGuid, lease
+#     key and CreateGuid) STATUS_ACCESS_DENIED, then alice's reclaims the
+#     v2 open with its RWH lease (the same ClientGuid: a lease is its
+#     client's); bob's open of the third file sharing nothing succeeds at
+#     once, closing that disconnected open (it cannot be told of a break),
+#     and alice's DH2C then finds nothing.
 # smbtorture's two-connection oplock and lease tests run in
 # server_smbtorture.sh, not here.
 #
@@ -43,7 +61,7 @@ SIGNETD=$(realpath "$BUILD/tools/signetd" 2>/dev/null || echo "$BUILD/tools/sign
 
 # shellcheck disable=SC1091 # sourced helper, checked on its own
 . "$HERE/server_lib.sh"
-srv_lib_init 4900 4919 PID
+srv_lib_init 4900 4919 PID HOLD_V1 HOLD_V2 HOLD_BROKEN
 
 # server_lib's ok and bad, counting the passes too for the last line
 PASSES=0
@@ -68,6 +86,8 @@ cat >signet.conf <<CONF
   server signing = mandatory
   user database = $WORK/users
   invalid authentication delay = 0
+  # the durable opens kept, reclaimed and closed are logged at info (part 5)
+  log level = info
 [share]
   path = $WORK/share
   read only = no
@@ -76,14 +96,12 @@ CONF
 srv_lib_start_signetd signet.conf
 ok "signetd (pid $PID) on 127.0.0.1:$PORT, signing mandatory"
 
-# py NAME: runs the python on stdin (port and work directory as arguments)
-# with its output in NAME.txt, then one check line for each further
-# argument, an id the python reports as "check ID ok|FAIL DETAIL"; an id it
-# never reports (it died first) fails.
-py() {
-    out=$1.txt
+# report OUT ID...: one check line for each ID, which the python whose
+# output is in OUT reports as "check ID ok|FAIL DETAIL"; an id it never
+# reports (it died first) fails.
+report() {
+    out=$1
     shift
-    timeout 120 /usr/bin/python3 - "$PORT" "$WORK" >"$out" 2>&1 || true
     for id in "$@"; do
         line=$(grep "^check $id " "$out" | tail -n 1 || true)
         case $line in
@@ -92,6 +110,15 @@ py() {
             *) bad "$id: not reached (see $out: $(tail -n 1 "$out"))" ;;
         esac
     done
+}
+
+# py NAME ID...: runs the python on stdin (port and work directory as
+# arguments) with its output in NAME.txt, then reports its checks.
+py() {
+    out=$1.txt
+    shift
+    timeout 120 /usr/bin/python3 - "$PORT" "$WORK" >"$out" 2>&1 || true
+    report "$out" "$@"
 }
 
 # ---- 1. share modes ----
@@ -379,12 +406,297 @@ a.logoff()
 b.logoff()
 PY
 
+# ---- 5. durable handles: a client killed while it holds one ----
+# holder.py MODE: alice opens dur-MODE.txt asking for a durable handle, v1
+# (DHnQ, batch oplock), v2 (DH2Q, RWH lease, its own ClientGuid) or broken
+# (DH2Q, batch oplock; another client's open is to end it), writes to it,
+# saves what a reconnect needs in state-MODE.json and blocks, holding the
+# open, until it is killed (it gives up after two minutes on its own).
+cat >holder.py <<'PY'
+import json
+import os
+import sys
+import time
+from impacket import smb3structs as s2
+from smb2raw import (Checks, Client, Created, LEASE_H, LEASE_R, LEASE_W, STATUS_SUCCESS, dh2q,
+                     dhnq, lease_name, oplock_name, status_name)
+
+port, work, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+check = Checks()
+RWD = s2.FILE_SHARE_READ | s2.FILE_SHARE_WRITE | s2.FILE_SHARE_DELETE
+RW = s2.FILE_READ_DATA | s2.FILE_WRITE_DATA | s2.FILE_READ_ATTRIBUTES
+BATCH, LEASE = s2.SMB2_OPLOCK_LEVEL_BATCH, s2.SMB2_OPLOCK_LEVEL_LEASE
+RWH = LEASE_R | LEASE_W | LEASE_H
+TIMEOUT_MS = 45000
+name = 'dur-%s.txt' % mode
+data = ('written by the %s client that is then killed\n' % mode).encode()
+leased = mode == 'v2'
+# a lease belongs to its client: the reconnect comes under the same ClientGuid
+a = Client(port, 'alice', 'secret', 'share', client_guid=os.urandom(16) if leased else None)
+cguid = os.urandom(16) if mode != 'v1' else b'\0' * 16
+key = os.urandom(16) if leased else None
+dur = dhnq() if mode == 'v1' else dh2q(cguid, TIMEOUT_MS)
+cache = dict(oplock=LEASE, lease_key=key, lease_state=RWH) if leased else dict(oplock=BATCH)
+c = Created(a.final(a.send_create(name, RW, RWD, disposition=s2.FILE_OVERWRITE_IF,
+                                  contexts=[dur], **cache), 10))
+if mode == 'v1':
+    asked = 'DHnQ, a batch oplock'
+    good = c.durable == 1 and c.oplock == BATCH
+else:
+    asked = 'DH2Q (timeout %d ms), %s' % (TIMEOUT_MS, 'an RWH lease' if leased else 'a batch oplock')
+    good = c.durable == 2 and c.durable_timeout == TIMEOUT_MS and c.durable_flags == 0 and (
+        c.oplock == LEASE and c.lease_key == key and c.lease_state == RWH if leased
+        else c.oplock == BATCH)
+check('open', c.status == STATUS_SUCCESS and good and c.msg.sig_ok is True,
+      'killed client %s opens %s asking for %s: %s, oplock %s%s, contexts [%s]%s (want the %s '
+      'context%s)' % (mode, name, asked, status_name(c.status), oplock_name(c.oplock),
+                      ' lease %s' % lease_name(c.lease_state) if leased else '',
+                      ' '.join(c.contexts), '' if c.durable != 2 else
+                      ', timeout %s ms, flags 0x%x' % (c.durable_timeout, c.durable_flags),
+                      'DHnQ' if mode == 'v1' else 'DH2Q', '' if mode == 'v1' else
+                      ' granting %d ms, not persistent' % TIMEOUT_MS))
+w = a.final(a.write(c.fid, 0, data), 10) if c.fid else None
+n = s2.SMB2Write_Response(w.body)['Count'] if w and w.status == STATUS_SUCCESS else None
+check('wrote', n == len(data) and w.sig_ok is True,
+      'it writes %d bytes and keeps the file open: %s' % (
+          len(data), w.describe() + ', %s written' % n if w else 'nothing opened'))
+check.all_signed('all-signed', (a,))
+state = {'name': name, 'data': data.decode(), 'fid': c.fid.hex() if c.fid else '00' * 16,
+         'persistent': c.persistent or 0, 'create_guid': cguid.hex(),
+         'lease_key': key.hex() if key else None, 'client_guid': a.client_guid.hex(),
+         'port': a.sock.getsockname()[1]}
+with open('%s/state-%s.json.new' % (work, mode), 'w') as f:
+    json.dump(state, f)
+os.replace('%s/state-%s.json.new' % (work, mode), '%s/state-%s.json' % (work, mode))
+print('holding %s: FileId.Persistent 0x%x, local port %d' % (name, state['persistent'],
+                                                            state['port']), flush=True)
+time.sleep(120)
+PY
+
+/usr/bin/python3 holder.py "$PORT" "$WORK" v1 >holder-v1.txt 2>&1 &
+HOLD_V1=$!
+/usr/bin/python3 holder.py "$PORT" "$WORK" v2 >holder-v2.txt 2>&1 &
+HOLD_V2=$!
+/usr/bin/python3 holder.py "$PORT" "$WORK" broken >holder-broken.txt 2>&1 &
+HOLD_BROKEN=$!
+
+# kill_holder MODE PID: once the holder holds its open, kill it with
+# SIGKILL by its pid, report its checks, then wait for signetd to log its
+# connection closed, and check that signetd kept the open, by its FileId.
+kill_holder() {
+    mode=$1
+    hpid=$2
+    out=holder-$mode.txt
+    for _ in $(seq 200); do
+        grep -q '^holding ' "$out" && break
+        kill -0 "$hpid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! grep -q '^holding ' "$out"; then
+        report "$out" open wrote all-signed
+        bad "killed client $mode never held its open (see $out: $(tail -n 1 "$out"))"
+        return
+    fi
+    kill -s KILL "$hpid"
+    rc=0
+    wait "$hpid" || rc=$?
+    report "$out" open wrote all-signed
+    name=dur-$mode.txt
+    fileid=$(sed -n 's/^holding .*FileId.Persistent \(0x[0-9a-f]*\), .*/\1/p' "$out")
+    cport=$(sed -n 's/^holding .*local port \([0-9]*\)$/\1/p' "$out")
+    if [ "$rc" -eq 137 ]; then
+        ok "killed client $mode (pid $hpid, holding $name open, FileId.Persistent $fileid) killed by SIGKILL: exit $rc"
+    else
+        bad "killed client $mode (pid $hpid): exit $rc, want 137 (SIGKILL)"
+    fi
+    closed=
+    for _ in $(seq 100); do
+        closed=$(grep "(127.0.0.1:$cport): closed: " stderr.txt || true)
+        [ -n "$closed" ] && break
+        sleep 0.1
+    done
+    kept=
+    for _ in $(seq 10); do
+        kept=$(grep "durable open of '$name' kept for " stderr.txt || true)
+        [ -n "$kept" ] && break
+        sleep 0.1
+    done
+    closed=${closed#*: info: }
+    kept=$(echo "$kept" | sed 's/^signetd\[[0-9]*\]: [a-z]*: //')
+    case $kept in
+        *"(FileId $fileid)")
+            ok "signetd saw its connection go ($closed) and kept the open: $kept" ;;
+        *) bad "signetd did not keep killed client $mode's open of $name (FileId $fileid):" \
+            "${closed:-no line for its connection (port $cport) closed}; ${kept:-no line for it kept}" ;;
+    esac
+}
+kill_holder v1 "$HOLD_V1"
+HOLD_V1=
+kill_holder v2 "$HOLD_V2"
+HOLD_V2=
+kill_holder broken "$HOLD_BROKEN"
+HOLD_BROKEN=
+
+# v1: bob may not have it; alice, on a new connection, reclaims it
+py durable-v1 bob-denied reclaimed read-back closed gone-after-close all-signed <<'PY'
+import json
+import sys
+from impacket import smb3structs as s2
+from smb2raw import (Checks, Client, Created, STATUS_ACCESS_DENIED, STATUS_OBJECT_NAME_NOT_FOUND,
+                     STATUS_SUCCESS, dhnc, oplock_name, read_data, status_name)
+
+port, work = int(sys.argv[1]), sys.argv[2]
+check = Checks()
+RWD = s2.FILE_SHARE_READ | s2.FILE_SHARE_WRITE | s2.FILE_SHARE_DELETE
+RW = s2.FILE_READ_DATA | s2.FILE_WRITE_DATA | s2.FILE_READ_ATTRIBUTES
+BATCH = s2.SMB2_OPLOCK_LEVEL_BATCH
+st = json.load(open(work + '/state-v1.json'))
+name, fid, wrote = st['name'], bytes.fromhex(st['fid']), st['data'].encode()
+what = "the killed client's open of %s (FileId.Persistent 0x%x)" % (name, st['persistent'])
+
+b = Client(port, 'bob', 'hunter2', 'share')
+r = b.final(b.send_create(name, RW, RWD, oplock=BATCH, contexts=[dhnc(fid)]), 10)
+check('bob-denied', r is not None and r.status == STATUS_ACCESS_DENIED and r.sig_ok is True,
+      "bob's DHnC naming %s: %s (want STATUS_ACCESS_DENIED, signed)"
+      % (what, r.describe() if r else 'no response'))
+
+a = Client(port, 'alice', 'secret', 'share')
+c = Created(a.final(a.send_create(name, RW, RWD, oplock=BATCH, contexts=[dhnc(fid)]), 10))
+check('reclaimed', c.status == STATUS_SUCCESS and c.persistent == st['persistent']
+      and c.oplock == BATCH and c.msg.sig_ok is True,
+      "then alice's DHnC from a new connection (%s ClientGuid) and session reclaims %s: %s, "
+      'FileId.Persistent %s, volatile %s (was 0x%s), oplock %s (want BATCH)%s' % (
+          'another' if a.client_guid.hex() != st['client_guid'] else 'THE SAME', what,
+          status_name(c.status), '0x%x' % c.persistent if c.fid else '-',
+          '0x%x' % c.volatile if c.fid else '-', fid[8:][::-1].hex().lstrip('0') or '0',
+          oplock_name(c.oplock), ', signed' if c.msg and c.msg.sig_ok else ''))
+r = a.final(a.send_read(c.fid, 0, 4096), 10) if c.fid else None
+got = read_data(r)
+check('read-back', got == wrote and r.sig_ok is True,
+      'it reads through the reclaimed handle what the killed client wrote: %r' % got)
+r = a.close(c.fid) if c.fid else None
+check.signed_ok('closed', r if r and r.status == STATUS_SUCCESS else None,
+                'alice closes the reclaimed handle')
+r = a.final(a.send_create(name, RW, RWD, oplock=BATCH, contexts=[dhnc(fid)]), 10)
+check('gone-after-close', r is not None and r.status == STATUS_OBJECT_NAME_NOT_FOUND,
+      'a DHnC after that CLOSE: %s (want STATUS_OBJECT_NAME_NOT_FOUND)'
+      % (r.describe() if r else 'no response'))
+check.all_signed('all-signed', (a, b))
+a.logoff()
+b.logoff()
+PY
+
+# v2 with a lease: a wrong CreateGuid, then bob with everything else right,
+# are refused and leave it to alice's client
+py durable-v2 wrong-guid bob-denied reclaimed read-back closed gone-after-close all-signed <<'PY'
+import json
+import sys
+from impacket import smb3structs as s2
+from smb2raw import (Checks, Client, Created, LEASE_H, LEASE_R, LEASE_W, STATUS_ACCESS_DENIED,
+                     STATUS_OBJECT_NAME_NOT_FOUND, STATUS_SUCCESS, dh2c, lease_name, oplock_name,
+                     read_data, status_name)
+
+port, work = int(sys.argv[1]), sys.argv[2]
+check = Checks()
+RWD = s2.FILE_SHARE_READ | s2.FILE_SHARE_WRITE | s2.FILE_SHARE_DELETE
+RW = s2.FILE_READ_DATA | s2.FILE_WRITE_DATA | s2.FILE_READ_ATTRIBUTES
+LEASE = s2.SMB2_OPLOCK_LEVEL_LEASE
+RWH = LEASE_R | LEASE_W | LEASE_H
+st = json.load(open(work + '/state-v2.json'))
+name, fid, wrote = st['name'], bytes.fromhex(st['fid']), st['data'].encode()
+cguid, key = bytes.fromhex(st['create_guid']), bytes.fromhex(st['lease_key'])
+guid = bytes.fromhex(st['client_guid'])
+other = bytes([cguid[0] ^ 0xFF]) + cguid[1:]
+lease = dict(oplock=LEASE, lease_key=key, lease_state=RWH)
+what = "the killed client's leased open of %s (FileId.Persistent 0x%x)" % (name, st['persistent'])
+
+a = Client(port, 'alice', 'secret', 'share', client_guid=guid)
+r = a.final(a.send_create(name, RW, RWD, contexts=[dh2c(fid, other)], **lease), 10)
+check('wrong-guid', r is not None and r.status == STATUS_OBJECT_NAME_NOT_FOUND and r.sig_ok is True,
+      "alice's DH2C naming %s with another CreateGuid: %s (want STATUS_OBJECT_NAME_NOT_FOUND, "
+      'signed)' % (what, r.describe() if r else 'no response'))
+b = Client(port, 'bob', 'hunter2', 'share', client_guid=guid)
+r = b.final(b.send_create(name, RW, RWD, contexts=[dh2c(fid, cguid)], **lease), 10)
+check('bob-denied', r is not None and r.status == STATUS_ACCESS_DENIED and r.sig_ok is True,
+      "bob's DH2C with its CreateGuid, ClientGuid and lease key: %s (want STATUS_ACCESS_DENIED, "
+      'signed)' % (r.describe() if r else 'no response'))
+c = Created(a.final(a.send_create(name, RW, RWD, contexts=[dh2c(fid, cguid)], **lease), 10))
+check('reclaimed', c.status == STATUS_SUCCESS and c.persistent == st['persistent']
+      and c.oplock == LEASE and c.lease_key == key and c.lease_state == RWH
+      and c.msg.sig_ok is True,
+      "then alice's DH2C (the right CreateGuid) from a new connection (its ClientGuid) and session "
+      'reclaims it: %s, FileId.Persistent %s, oplock %s, lease %s under %s key (want RWH under '
+      'its)%s' % (status_name(c.status), '0x%x' % c.persistent if c.fid else '-',
+                  oplock_name(c.oplock), lease_name(c.lease_state),
+                  'its' if c.lease_key == key else 'no' if c.lease_key is None else 'ANOTHER',
+                  ', signed' if c.msg and c.msg.sig_ok else ''))
+r = a.final(a.send_read(c.fid, 0, 4096), 10) if c.fid else None
+got = read_data(r)
+check('read-back', got == wrote and r.sig_ok is True,
+      'it reads through the reclaimed handle what the killed client wrote: %r' % got)
+r = a.close(c.fid) if c.fid else None
+check.signed_ok('closed', r if r and r.status == STATUS_SUCCESS else None,
+                'alice closes the reclaimed handle')
+r = a.final(a.send_create(name, RW, RWD, contexts=[dh2c(fid, cguid)], **lease), 10)
+check('gone-after-close', r is not None and r.status == STATUS_OBJECT_NAME_NOT_FOUND,
+      'a DH2C after that CLOSE: %s (want STATUS_OBJECT_NAME_NOT_FOUND)'
+      % (r.describe() if r else 'no response'))
+check.all_signed('all-signed', (a, b))
+a.logoff()
+b.logoff()
+PY
+
+# broken: bob's open sharing nothing needs what the disconnected open caches
+py durable-broken conflict-open closed-for-it gone bob-closes all-signed <<'PY'
+import json
+import sys
+import time
+from impacket import smb3structs as s2
+from smb2raw import (Checks, Client, Created, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_SUCCESS, dh2c,
+                     status_name)
+
+port, work = int(sys.argv[1]), sys.argv[2]
+check = Checks()
+RWD = s2.FILE_SHARE_READ | s2.FILE_SHARE_WRITE | s2.FILE_SHARE_DELETE
+RW = s2.FILE_READ_DATA | s2.FILE_WRITE_DATA | s2.FILE_READ_ATTRIBUTES
+BATCH = s2.SMB2_OPLOCK_LEVEL_BATCH
+st = json.load(open(work + '/state-broken.json'))
+name, fid, cguid = st['name'], bytes.fromhex(st['fid']), bytes.fromhex(st['create_guid'])
+
+b = Client(port, 'bob', 'hunter2', 'share')
+t0 = time.monotonic()
+bo = Created(b.final(b.send_create(name, RW, 0), 5))
+took = time.monotonic() - t0
+check('conflict-open', bo.status == STATUS_SUCCESS and bo.msg.sig_ok is True,
+      "bob opens %s for writing, sharing nothing, while the killed client's disconnected open "
+      '(batch oplock, FileId.Persistent 0x%x) holds it: %s after %.2f s (want STATUS_SUCCESS at '
+      'once: that open cannot be told of a break)%s' % (
+          name, st['persistent'], status_name(bo.status), took,
+          ', signed' if bo.msg and bo.msg.sig_ok else ''))
+want = "disconnected durable open of '%s' closed: another open needs what it caches" % name
+log = open(work + '/stderr.txt', errors='replace').read()
+check('closed-for-it', want in log,
+      "signetd closed the disconnected open for it: '%s' %s in its log"
+      % (want, 'is' if want in log else 'is NOT'))
+a = Client(port, 'alice', 'secret', 'share')
+r = a.final(a.send_create(name, RW, RWD, oplock=BATCH, contexts=[dh2c(fid, cguid)]), 10)
+check('gone', r is not None and r.status == STATUS_OBJECT_NAME_NOT_FOUND and r.sig_ok is True,
+      "then alice's DH2C naming it (the right FileId and CreateGuid): %s (want "
+      'STATUS_OBJECT_NAME_NOT_FOUND, signed)' % (r.describe() if r else 'no response'))
+r = b.close(bo.fid) if bo.fid else None
+check.signed_ok('bob-closes', r if r and r.status == STATUS_SUCCESS else None, 'bob closes')
+check.all_signed('all-signed', (a, b))
+a.logoff()
+b.logoff()
+PY
+
 # ---- what signetd saw ----
 n=$(grep -c "logged on '\(alice\|bob\)'.*(required)" stderr.txt || true)
-if [ "$n" -ge 8 ]; then
-    ok "signetd logged $n signing-required logons of alice and bob (two per part)"
+# two in each of parts 1-4; in part 5 one per killed client and two per reconnecting part
+if [ "$n" -ge 17 ]; then
+    ok "signetd logged $n signing-required logons of alice and bob (two per part, 9 in part 5)"
 else
-    bad "signetd logged $n signing-required logons of alice and bob, want 8"
+    bad "signetd logged $n signing-required logons of alice and bob, want 17"
 fi
 for what in "unsigned request" "bad signature"; do
     if grep -q "$what on session .*(CANCEL): dropped" stderr.txt; then
@@ -407,7 +719,11 @@ else
     ok "no sanitizer report in signetd's log"
 fi
 if [ "$FAILS" -ne 0 ]; then
-    for f in sharemode oplock lease lock; do echo "--- $f.txt"; cat "$f.txt"; done
+    for f in sharemode oplock lease lock holder-v1 holder-v2 holder-broken durable-v1 durable-v2 \
+        durable-broken; do
+        echo "--- $f.txt"
+        cat "$f.txt" 2>/dev/null || true
+    done
     echo "--- signetd stderr (tail)"
     tail -n 40 stderr.txt
 fi

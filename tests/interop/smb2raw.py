@@ -6,9 +6,12 @@ and lease break notifications away under MessageId 0xFFFFFFFFFFFFFFFF,
 and it has no call for breaks, acknowledgments, lease contexts or waiting
 locks (its lock() does not run on Python 3). So: impacket's session for
 the logon, the tree and the signing of each request (SMB3.sendSMB), and
-here the rest: building CREATE, CLOSE, WRITE, LOCK, OPLOCK_BREAK and
-CANCEL from impacket's structures, and reading the connection's frames
-ourselves, each response's signature verified with the session's key.
+here the rest: building CREATE (with lease and durable handle contexts),
+CLOSE, READ, WRITE, LOCK, OPLOCK_BREAK and CANCEL from impacket's
+structures, and reading the connection's frames ourselves, each response's
+signature verified with the session's key. A client may negotiate with a
+ClientGuid of its choosing (impacket draws one at random), so that a new
+connection can reclaim a leased durable open as the same client.
 
 Imported by the python parts of tests/interop/server_two_clients.sh
 (through PYTHONPATH); not a script of its own.
@@ -20,6 +23,7 @@ import struct
 import time
 
 from impacket import crypto
+from impacket import smb3
 from impacket import smb3structs as s2
 from impacket.smbconnection import SMBConnection
 
@@ -30,6 +34,8 @@ STATUS_PENDING = 0x00000103
 STATUS_CANCELLED = 0xC0000120
 STATUS_SHARING_VIOLATION = 0xC0000043
 STATUS_LOCK_NOT_GRANTED = 0xC0000055
+STATUS_ACCESS_DENIED = 0xC0000022
+STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034
 
 STATUS_NAMES = {
     STATUS_SUCCESS: 'STATUS_SUCCESS',
@@ -37,11 +43,11 @@ STATUS_NAMES = {
     STATUS_CANCELLED: 'STATUS_CANCELLED',
     STATUS_SHARING_VIOLATION: 'STATUS_SHARING_VIOLATION',
     STATUS_LOCK_NOT_GRANTED: 'STATUS_LOCK_NOT_GRANTED',
-    0xC0000022: 'STATUS_ACCESS_DENIED',
+    STATUS_ACCESS_DENIED: 'STATUS_ACCESS_DENIED',
     0xC000007E: 'STATUS_RANGE_NOT_LOCKED',
     0xC000000D: 'STATUS_INVALID_PARAMETER',
     0xC00000E3: 'STATUS_INVALID_OPLOCK_PROTOCOL',
-    0xC0000034: 'STATUS_OBJECT_NAME_NOT_FOUND',
+    STATUS_OBJECT_NAME_NOT_FOUND: 'STATUS_OBJECT_NAME_NOT_FOUND',
     0xC0000054: 'STATUS_FILE_LOCK_CONFLICT',
     0xC00000D0: 'STATUS_REQUEST_NOT_ACCEPTED',
     0xC0000001: 'STATUS_UNSUCCESSFUL',
@@ -99,11 +105,29 @@ class Msg:
             ' signed' if self.signed else ' unsigned')
 
 
-class Client:
-    """One client: its own TCP connection, ClientGuid, session and tree."""
+class _SMB3WithGuid(smb3.SMB3):
+    """impacket's SMB3 connection, negotiating (2.0.2, 2.1, 3.0, as impacket
+    does) with the ClientGuid given: impacket's constructor draws one at
+    random and negotiates at once, so it is set in negotiateSession."""
 
-    def __init__(self, port, user, password, share, timeout=20):
-        self.conn = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=port, timeout=timeout)
+    def __init__(self, guid, port, timeout):
+        self._guid = guid
+        smb3.SMB3.__init__(self, '127.0.0.1', '127.0.0.1', sess_port=port, timeout=timeout)
+
+    def negotiateSession(self, preferredDialect=None, negSessionResponse=None):
+        self.ClientGuid = self._guid
+        return smb3.SMB3.negotiateSession(self, preferredDialect, negSessionResponse)
+
+
+class Client:
+    """One client: its own TCP connection, ClientGuid, session and tree.
+    client_guid: 16 bytes to negotiate with (default: impacket's own)."""
+
+    def __init__(self, port, user, password, share, timeout=20, client_guid=None):
+        if client_guid is None:
+            self.conn = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=port, timeout=timeout)
+        else:
+            self.conn = SMBConnection(existingConnection=_SMB3WithGuid(client_guid, port, timeout))
         self.conn.login(user, password)
         self.s3 = self.conn.getSMBServer()
         self.tid = self.s3.connectTree(share)
@@ -127,6 +151,11 @@ class Client:
     @property
     def session_id(self):
         return self.s3._Session['SessionID']
+
+    @property
+    def client_guid(self):
+        g = self.s3.ClientGuid
+        return g.encode('latin-1') if isinstance(g, str) else bytes(g)
 
     # ---- signatures ----
     def _mac(self, data):
@@ -228,7 +257,8 @@ class Client:
 
     # ---- requests ----
     def create_req(self, name, access, share, disposition=s2.FILE_OPEN, oplock=0,
-                   lease_key=None, lease_state=0):
+                   lease_key=None, lease_state=0, contexts=()):
+        """contexts: further create contexts (create_context()), after the lease's."""
         req = s2.SMB2Create()
         req['SecurityFlags'] = 0
         req['RequestedOplockLevel'] = oplock
@@ -240,12 +270,15 @@ class Client:
         req['CreateOptions'] = s2.FILE_NON_DIRECTORY_FILE
         buf = name.encode('utf-16-le')
         req['NameLength'] = len(buf)
-        if lease_key is None:
+        ctxs = list(contexts)
+        if lease_key is not None:
+            ctxs.insert(0, lease_context(lease_key, lease_state, self.dialect >= s2.SMB2_DIALECT_30))
+        if not ctxs:
             req['Buffer'] = buf
             req['CreateContextsOffset'] = 0
             req['CreateContextsLength'] = 0
             return req
-        ctx = lease_context(lease_key, lease_state, self.dialect >= s2.SMB2_DIALECT_30)
+        ctx = context_chain(ctxs)
         off = 64 + s2.SMB2Create.SIZE + len(buf)
         pad = (8 - off % 8) % 8
         req['Buffer'] = buf + b'\0' * pad + ctx
@@ -260,6 +293,13 @@ class Client:
         req = s2.SMB2Close()
         req['FileID'] = fid
         return self.call(s2.SMB2_CLOSE, req)
+
+    def send_read(self, fid, offset, length):
+        req = s2.SMB2Read()
+        req['FileID'] = fid
+        req['Offset'] = offset
+        req['Length'] = length
+        return self.send(s2.SMB2_READ, req)
 
     def write(self, fid, offset, data):
         req = s2.SMB2Write()
@@ -304,6 +344,63 @@ class Client:
             pass
 
 
+def create_context(name, data):
+    """One create context ([MS-SMB2] 2.2.13.2), a 4-byte name; its Next
+    field is filled in by context_chain."""
+    # Next, NameOffset 16, NameLength 4, Reserved, DataOffset 24, DataLength
+    return struct.pack('<IHHHHI', 0, 16, len(name), 0, 24, len(data)) + name + b'\0' * 4 + data
+
+
+def context_chain(ctxs):
+    """Create contexts one after another, each but the last padded to 8 bytes."""
+    out = b''
+    for i, c in enumerate(ctxs):
+        if i < len(ctxs) - 1:
+            c += b'\0' * ((8 - len(c) % 8) % 8)
+            c = struct.pack('<I', len(c)) + c[4:]
+        out += c
+    return out
+
+
+def dhnq():
+    """A durable handle request, v1 ("DHnQ", 2.2.13.2.3): 16 reserved bytes."""
+    return create_context(b'DHnQ', s2.SMB2_CREATE_DURABLE_HANDLE_REQUEST().getData())
+
+
+def dh2q(create_guid, timeout_ms, flags=0):
+    """A durable handle request, v2 ("DH2Q", 2.2.13.2.11)."""
+    data = s2.SMB2_CREATE_DURABLE_HANDLE_REQUEST_V2()
+    data['Timeout'] = timeout_ms
+    data['Flags'] = flags
+    data['Reserved'] = b'\0' * 8
+    data['CreateGuid'] = create_guid
+    return create_context(b'DH2Q', data.getData())
+
+
+def dhnc(fid):
+    """A durable handle reconnect, v1 ("DHnC", 2.2.13.2.4): the FileId."""
+    data = s2.SMB2_CREATE_DURABLE_HANDLE_RECONNECT()
+    data['Data'] = fid
+    return create_context(b'DHnC', data.getData())
+
+
+def dh2c(fid, create_guid, flags=0):
+    """A durable handle reconnect, v2 ("DH2C", 2.2.13.2.12)."""
+    data = s2.SMB2_CREATE_DURABLE_HANDLE_RECONNECT_V2()
+    data['FileID'] = fid
+    data['CreateGuid'] = create_guid
+    data['Flags'] = flags
+    return create_context(b'DH2C', data.getData())
+
+
+def read_data(msg):
+    """The bytes of a READ response (None unless it succeeded)."""
+    if msg is None or msg.status != STATUS_SUCCESS:
+        return None
+    rsp = s2.SMB2Read_Response(msg.body)
+    return msg.raw[rsp['DataOffset']:rsp['DataOffset'] + rsp['DataLength']]
+
+
 def lease_context(key, state, v2):
     """The "RqLs" create context ([MS-SMB2] 2.2.13.2.8, .10)."""
     if v2:
@@ -317,13 +414,12 @@ def lease_context(key, state, v2):
     data['LeaseKey'] = key
     data['LeaseState'] = state
     data['LeaseDuration'] = 0
-    blob = data.getData()
-    # Next, NameOffset 16, NameLength 4, Reserved, DataOffset 24, DataLength
-    return struct.pack('<IHHHHI', 0, 16, 4, 0, 24, len(blob)) + b'RqLs' + b'\0' * 4 + blob
+    return create_context(b'RqLs', data.getData())
 
 
 class Created:
-    """A CREATE response: FileId, oplock level and the lease context, if any."""
+    """A CREATE response: FileId, oplock level, and the lease and durable
+    handle contexts, if any (durable: 1 for DHnQ, 2 for DH2Q)."""
 
     def __init__(self, msg):
         self.msg = msg
@@ -331,6 +427,8 @@ class Created:
         self.fid = None
         self.oplock = None
         self.lease_key = self.lease_state = self.lease_epoch = None
+        self.durable = self.durable_timeout = self.durable_flags = None
+        self.contexts = []  # the names of the response's contexts
         if not msg or msg.status != STATUS_SUCCESS:
             return
         rsp = s2.SMB2Create_Response(msg.body)
@@ -341,6 +439,12 @@ class Created:
         while ctxs:
             nxt, noff, nlen, _, doff, dlen = struct.unpack_from('<IHHHHI', ctxs, 0)
             name, data = ctxs[noff:noff + nlen], ctxs[doff:doff + dlen]
+            self.contexts.append(name.decode('ascii', 'replace'))
+            if name == b'DHnQ' and len(data) == 8:
+                self.durable = 1
+            if name == b'DH2Q' and len(data) == 8:
+                self.durable = 2
+                self.durable_timeout, self.durable_flags = struct.unpack('<II', data)
             if name == b'RqLs' and len(data) >= 32:
                 self.lease_key = data[:16]
                 self.lease_state = struct.unpack_from('<I', data, 16)[0]
@@ -349,6 +453,15 @@ class Created:
             if not nxt:
                 break
             ctxs = ctxs[nxt:]
+
+    @property
+    def persistent(self):
+        """FileId.Persistent, or None."""
+        return struct.unpack_from('<Q', self.fid, 0)[0] if self.fid else None
+
+    @property
+    def volatile(self):
+        return struct.unpack_from('<Q', self.fid, 8)[0] if self.fid else None
 
 
 class Break:
