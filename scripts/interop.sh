@@ -59,6 +59,9 @@ for s in $scripts; do
         verdict="FAILED (exit $rc; log $logs/$name.log)"
         status=1
         grep -E '^[[:space:]]*FAIL' "$logs/$name.log" | head -n 5 | sed 's/^/    /'
+        # a sanitizer report, if the script printed one: CI keeps only this summary
+        grep -m 1 -A 40 -E 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer|runtime error' \
+            "$logs/$name.log" | sed 's/^/    | /' || true
     fi
     printf '%-28s %3d ok, %d failed, %ss: %s\n' "$name" "$ok" "$bad" "$secs" "$verdict"
 done
