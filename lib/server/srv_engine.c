@@ -473,11 +473,18 @@ static void on_pool(uv_work_t *w)
     r->wake_status = r->work(r->job, 0);
 }
 
+static void serial_start_next(struct srv_serial *q);
+
 static void on_pool_done(uv_work_t *w, int status)
 {
     struct srv_req *r = w->data;
     ntstatus_t st = status == 0 ? r->wake_status : STATUS_CANCELLED;
     r->state = SRV_REQ_RUNNING;
+    if (r->serial) { /* the next job goes before done can free what holds the queue */
+        struct srv_serial *q = r->serial;
+        r->serial = NULL;
+        serial_start_next(q);
+    }
     chain_resume(r->chain, r->done(r, st));
 }
 
@@ -491,6 +498,51 @@ ntstatus_t srv_req_run_pool(struct srv_req *r, srv_work_fn work, srv_done_fn don
         r->state = SRV_REQ_RUNNING;
         return done(r, STATUS_INSUFFICIENT_RESOURCES);
     }
+    return STATUS_SIGNET_ASYNC;
+}
+
+/* The next queued job onto the pool; one that cannot be queued ends with
+ * STATUS_INSUFFICIENT_RESOURCES and the one after it is tried. */
+static void serial_start_next(struct srv_serial *q)
+{
+    q->busy = false;
+    while (q->head && !q->busy) {
+        struct srv_req *r = q->head;
+        q->head = r->serial_next;
+        if (!q->head)
+            q->tail = NULL;
+        r->serial_next = NULL;
+        r->state = SRV_REQ_RUNNING;
+        ntstatus_t st = srv_req_run_pool(r, r->work, r->done);
+        if (nt_eq(st, STATUS_SIGNET_ASYNC)) {
+            r->serial = q;
+            q->busy = true;
+        } else {
+            chain_resume(r->chain, st);
+        }
+    }
+}
+
+ntstatus_t srv_req_run_serial(struct srv_req *r, struct srv_serial *q, srv_work_fn work,
+                              srv_done_fn done)
+{
+    if (!q->busy) {
+        ntstatus_t st = srv_req_run_pool(r, work, done);
+        if (nt_eq(st, STATUS_SIGNET_ASYNC)) {
+            r->serial = q;
+            q->busy = true;
+        }
+        return st;
+    }
+    r->work = work;
+    r->done = done;
+    r->state = SRV_REQ_DISK; /* as good as on the pool: nothing cancels it */
+    r->serial_next = NULL;
+    if (q->tail)
+        q->tail->serial_next = r;
+    else
+        q->head = r;
+    q->tail = r;
     return STATUS_SIGNET_ASYNC;
 }
 

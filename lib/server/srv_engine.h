@@ -120,6 +120,8 @@ struct srv_req {
     struct srv_req *ready_next;            /* the server's ready queue */
     struct srv_req *wait_next, *wait_prev; /* the list a pending request waits on */
     struct srv_file *wait_file;            /* whose break_waiters that list is */
+    struct srv_serial *serial;             /* the queue its pool job runs in, if any */
+    struct srv_req *serial_next;           /* in that queue */
     uv_work_t uvw;
     alignas(max_align_t) unsigned char job[SRV_JOB_MAX];
 };
@@ -136,6 +138,19 @@ struct srv_req {
 ntstatus_t srv_req_run(struct srv_req *r, srv_work_fn work, srv_done_fn done);
 /* The same, always on the pool. */
 ntstatus_t srv_req_run_pool(struct srv_req *r, srv_work_fn work, srv_done_fn done);
+
+/* Pool jobs that run one at a time, in the order queued: a file's writes.
+ * A buffered write holds the inode's lock in the kernel, so writes to one
+ * file side by side only spin on it (on a 2-CPU host, 20-35% more server
+ * CPU for a 1 GiB put with 8 WRITEs in flight); queued here they wait
+ * without a pool thread. Zero-initialized: empty. */
+struct srv_serial {
+    struct srv_req *head, *tail; /* queued, not yet on the pool */
+    bool busy;                   /* one of them is on the pool */
+};
+/* srv_req_run_pool, after the jobs queued on q before it. */
+ntstatus_t srv_req_run_serial(struct srv_req *r, struct srv_serial *q, srv_work_fn work,
+                              srv_done_fn done);
 /* Go async ([MS-SMB2] 3.3.4.2): give the request an AsyncId, send the
  * compound's responses built so far and an interim STATUS_PENDING response
  * with its credits, and wait: until srv_req_wake (then done runs) or a

@@ -12,6 +12,8 @@
 #ifndef SIGNET_SERVER_SRV_FILE_H
 #define SIGNET_SERVER_SRV_FILE_H
 
+#include "server/srv_engine.h"
+
 #include <signet/ntstatus.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -51,6 +53,7 @@ struct srv_file {
     struct srv_lease *leases;      /* the leases on it (srv_oplock.c) */
     struct srv_req *break_waiters; /* CREATEs waiting for breaks, oldest first */
     unsigned n_break_waiters;
+    struct srv_serial writes; /* WRITEs run one at a time (srv_engine.h) */
 };
 
 /* The entry of (vs, dev, ino), created with path if there is none; the

@@ -92,5 +92,5 @@ ntstatus_t srv_write(struct srv_req *r)
                             .offset = q.offset,
                             .append = append,
                             .write_through = (q.flags & SMB2_WRITEFLAG_WRITE_THROUGH) != 0};
-    return srv_req_run(r, write_work, write_done);
+    return srv_req_run_serial(r, &o->file->writes, write_work, write_done);
 }

@@ -29,11 +29,13 @@ static pthread_mutex_t hold_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hold_cv = PTHREAD_COND_INITIALIZER;
 static const char *hold_op;
 static bool held, released;
+static unsigned entered; /* calls of hold_op that reached the hook */
 
 static void hold_hook(const char *op)
 {
     pthread_mutex_lock(&hold_mu);
     if (hold_op && strcmp(op, hold_op) == 0) {
+        entered++;
         held = true;
         pthread_cond_broadcast(&hold_cv);
         while (!released)
@@ -47,6 +49,7 @@ static void hold(const char *op)
     pthread_mutex_lock(&hold_mu);
     hold_op = op;
     held = released = false;
+    entered = 0;
     pthread_mutex_unlock(&hold_mu);
     vfs_test_set_hook(hold_hook);
 }
@@ -148,6 +151,53 @@ static void test_echo_overtakes_held_write(void **state)
     struct smb2_read_rsp rr;
     assert_true(nt_ok(smb2_read_rsp_decode(t.rsp, t.rsp_len, &rr)));
     assert_memory_equal(rr.data, "later", 5);
+    assert_int_equal(do_close(&t, fid), 0);
+    tc_stop(&t);
+}
+
+/* Two WRITEs to one file in flight on one connection: while the first is
+ * held in the disk the second does not reach it (a file's writes run one at
+ * a time, srv_engine.h srv_serial), though an ECHO after both is answered;
+ * then both complete, in order, and the second's bytes, written over the
+ * first's, are what the file holds. */
+static void test_writes_to_one_file_run_in_order(void **state)
+{
+    (void)state;
+    struct tconn t;
+    on_share(&t);
+    struct smb2_file_id fid;
+    assert_int_equal(
+        do_create(&t, "o.txt", GENERIC_READ | GENERIC_WRITE, FILE_OVERWRITE_IF, 0, &fid), 0);
+    hold("pwrite");
+    uint8_t w1[256], w2[256], emsg[128];
+    uint64_t mid1 = t.mid;
+    send_signed(&t, w1, write_at(&t, w1, sizeof w1, fid, "first", 0));
+    wait_held();
+    uint64_t mid2 = t.mid;
+    send_signed(&t, w2, write_at(&t, w2, sizeof w2, fid, "2nd", 0));
+    send_signed(&t, emsg, echo_at(&t, emsg));
+    uint16_t cmd;
+    uint64_t mid;
+    recv_one(&t, &cmd, &mid);
+    assert_int_equal(cmd, SMB2_ECHO);
+    pthread_mutex_lock(&hold_mu);
+    unsigned in_disk = entered;
+    pthread_mutex_unlock(&hold_mu);
+    assert_int_equal(in_disk, 1);
+    release();
+    recv_one(&t, &cmd, &mid);
+    assert_int_equal(cmd, SMB2_WRITE);
+    assert_int_equal(mid, mid1);
+    assert_int_equal(rsp_status(&t), 0);
+    recv_one(&t, &cmd, &mid);
+    assert_int_equal(cmd, SMB2_WRITE);
+    assert_int_equal(mid, mid2);
+    assert_int_equal(rsp_status(&t), 0);
+    assert_int_equal(do_read(&t, fid, 5, 0, 1), 0);
+    struct smb2_read_rsp rr;
+    assert_true(nt_ok(smb2_read_rsp_decode(t.rsp, t.rsp_len, &rr)));
+    assert_int_equal(rr.data_length, 5);
+    assert_memory_equal(rr.data, "2ndst", 5);
     assert_int_equal(do_close(&t, fid), 0);
     tc_stop(&t);
 }
@@ -260,6 +310,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo_overtakes_held_write),
+        cmocka_unit_test(test_writes_to_one_file_run_in_order),
         cmocka_unit_test(test_close_while_write_held),
         cmocka_unit_test(test_compound_waits_while_echo_answered),
         cmocka_unit_test(test_disconnect_while_write_held),
