@@ -16,6 +16,10 @@
 #   bench/server_bench.sh [BUILD_DIR]     (default build-rel)
 #   PARTS="mem xfer client torture" (the default: all four) picks the figures to
 #   measure, e.g. PARTS=torture while working on the request path.
+#   BENCH_TMPDIR (default /tmp) holds the shares and the 1 GiB file. On a VM
+#   disk, put measures the disk's write-back (one run's put rounds ranged
+#   341-1780 MB/s for the same server); BENCH_TMPDIR=/dev/shm (tmpfs, about
+#   3 GiB of RAM) takes the disk out and measures the servers.
 #
 # Without BUILD_DIR/tools/signetd the release build is made first. Needs root
 # (useradd, smbpasswd), samba, smbclient, smbtorture; exits 77 otherwise.
@@ -48,7 +52,7 @@ SIGNETD=$(realpath "$BUILD/tools/signetd")
 SIGNET=$(realpath "$BUILD/tools/signet" 2>/dev/null || echo "$BUILD/tools/signet")
 . "$ROOT/tests/interop/client_lib.sh"   # smbd_start / smbd_stop, SMB_USER, SMB_PASS
 
-TMP=$(mktemp -d /tmp/signet-server-bench-XXXXXX)
+TMP=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/signet-server-bench-XXXXXX")
 chmod 755 "$TMP"
 SPID=""          # signetd
 CLIENT_PIDS=()   # idle smbclient sessions of the memory test
@@ -447,7 +451,7 @@ info() { # figure samba signet: no target, for reading the others
 med() { [ -n "${1// /}" ] && median $1; }
 echo
 printf '%-34s %12s %12s %8s %12s %s\n' figure Samba Signet ratio target ""
-row "get 1 GiB" "$(med "${MBS[get.samba]:-}")" "$(med "${MBS[get.signet]:-}")" "MB/s" 1.0 ">="
+row "get 1 GiB" "$(med "${MBS[get.samba]:-}")" "$(med "${MBS[get.signet]:-}")" "MB/s" 1.3 ">="
 row "put 1 GiB" "$(med "${MBS[put.samba]:-}")" "$(med "${MBS[put.signet]:-}")" "MB/s" 1.0 ">="
 row "signet get 1 GiB" "$(med "${MBS[sget.samba]:-}")" "$(med "${MBS[sget.signet]:-}")" "MB/s" 1.0 ">="
 row "signet put 1 GiB" "$(med "${MBS[sput.samba]:-}")" "$(med "${MBS[sput.signet]:-}")" "MB/s" 1.3 ">="
@@ -457,9 +461,9 @@ info "  Samba's get vs iperf3" "$(med "${MBS[iperf]:-}")" "$(med "${MBS[sget.sam
 row "smb2.bench.echo" "$(med "${OPS[smb2.bench.echo.samba]:-}")" \
     "$(med "${OPS[smb2.bench.echo.signet]:-}")" "ops/s" 1.5 ">="
 row "path-contention-shared" "$(med "${OPS[smb2.bench.path-contention-shared.samba]:-}")" \
-    "$(med "${OPS[smb2.bench.path-contention-shared.signet]:-}")" "ops/s" 1.5 ">="
-row "memory per idle conn" "$A_MEM" "$S_MEM" "KiB PSS" 0.1 "<="
-row "  same, non-file PSS only" "$A_MEMNF" "$S_MEMNF" "KiB" 0.1 "<="
+    "$(med "${OPS[smb2.bench.path-contention-shared.signet]:-}")" "ops/s" 2.5 ">="
+row "memory per idle conn" "$A_MEM" "$S_MEM" "KiB PSS" 0.05 "<="
+row "  same, non-file PSS only" "$A_MEMNF" "$S_MEMNF" "KiB" 0.05 "<="
 info "echo: server CPU us/op" "$(med "${CPUOP[smb2.bench.echo.samba]:-}")" \
     "$(med "${CPUOP[smb2.bench.echo.signet]:-}")"
 info "open+close: server CPU us/pair" "$(med "${CPUOP[smb2.bench.path-contention-shared.samba]:-}")" \
