@@ -51,6 +51,7 @@ static int on_section(struct cfg_parse *p, const char *section)
     p->share->oplocks = true;
     p->share->level2_oplocks = true;
     p->share->durable_handles = true;
+    p->share->encrypt = CFG_ENCRYPT_IF_REQUIRED;
     memcpy(p->share->name, section, n + 1);
     p->section = SECT_SHARE;
     return 1;
@@ -186,6 +187,8 @@ void cfg_defaults(struct cfg *c)
     c->server.invalid_auth_delay_ms = 2000;
     c->server.busy_poll_us = 50;
     c->server.smb2_leases = true;
+    c->server.encrypt = CFG_ENCRYPT_IF_REQUIRED;
+    c->server.ciphers = cfg_ciphers_default();
     c->client.policy = sec_client_policy_default();
     c->client.min_protocol = SMB2_DIALECT_0202;
     c->client.max_protocol = SMB2_DIALECT_0311;

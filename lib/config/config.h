@@ -7,12 +7,12 @@
  *              algorithms, server min/max protocol, map to guest, user
  *              database, max connections, log level, server signing audit,
  *              admin socket, server smb encrypt, invalid authentication delay,
- *              busy poll, smb2 leases
+ *              busy poll, smb2 leases, server smb3 encryption algorithms
  *   [client]   client keys: client signing, client smb3 signing algorithms,
  *              client min/max protocol, client insecure guest logons,
  *              client signing audit, client smb encrypt
  *   [NAME]     a share: path, read only, guest ok, valid users, comment,
- *              oplocks, level2 oplocks, durable handles */
+ *              oplocks, level2 oplocks, durable handles, server smb encrypt */
 #ifndef SIGNET_CONFIG_H
 #define SIGNET_CONFIG_H
 
@@ -30,7 +30,26 @@
 #define CFG_NAME_MAX        80 /* share and user names */
 
 enum cfg_map_to_guest { CFG_MAP_TO_GUEST_NEVER, CFG_MAP_TO_GUEST_BAD_USER };
-enum cfg_encrypt { CFG_ENCRYPT_OFF, CFG_ENCRYPT_DESIRED, CFG_ENCRYPT_REQUIRED };
+/* `server smb encrypt` (Samba's values; [MS-SMB2] 3.3.1.5 EncryptData,
+ * RejectUnencryptedAccess): off never advertises encryption; if_required
+ * advertises it and encrypts when the client does; desired asks the client
+ * to encrypt (SMB2_SESSION_FLAG_ENCRYPT_DATA / SHAREFLAG_ENCRYPT_DATA) and
+ * encrypts responses, but serves an unencrypted request; required refuses
+ * unencrypted requests with STATUS_ACCESS_DENIED. */
+enum cfg_encrypt {
+    CFG_ENCRYPT_OFF,
+    CFG_ENCRYPT_IF_REQUIRED,
+    CFG_ENCRYPT_DESIRED,
+    CFG_ENCRYPT_REQUIRED
+};
+
+/* `server smb3 encryption algorithms`: CipherIds (enum smb2_cipher) in the
+ * server's order of preference. */
+#define CFG_MAX_CIPHERS 4
+struct cfg_ciphers {
+    uint16_t ids[CFG_MAX_CIPHERS];
+    size_t count;
+};
 enum cfg_log_level { CFG_LOG_ERROR, CFG_LOG_WARN, CFG_LOG_NOTICE, CFG_LOG_INFO, CFG_LOG_DEBUG };
 
 struct cfg_share {
@@ -39,10 +58,11 @@ struct cfg_share {
     char comment[128];
     bool read_only;
     bool guest_ok;
-    bool oplocks;         /* grant oplocks and leases on this share (Samba's "oplocks") */
-    bool level2_oplocks;  /* ... level II oplocks and read leases too */
-    bool durable_handles; /* keep durable opens across a lost connection */
-    size_t n_valid_users; /* 0: every authenticated user */
+    bool oplocks;             /* grant oplocks and leases on this share (Samba's "oplocks") */
+    bool level2_oplocks;      /* ... level II oplocks and read leases too */
+    bool durable_handles;     /* keep durable opens across a lost connection */
+    enum cfg_encrypt encrypt; /* `server smb encrypt` of this share (default if_required) */
+    size_t n_valid_users;     /* 0: every authenticated user */
     char valid_users[CFG_MAX_VALID_USERS][CFG_NAME_MAX + 1];
 };
 
@@ -57,6 +77,7 @@ struct cfg_server {
     enum cfg_log_level log_level;
     bool signing_audit; /* AuditClientDoesNotSupportSigning */
     enum cfg_encrypt encrypt;
+    struct cfg_ciphers ciphers;     /* `server smb3 encryption algorithms` */
     unsigned invalid_auth_delay_ms; /* InvalidAuthenticationDelayTimeInMs */
     unsigned busy_poll_us;          /* how long the loop polls before it sleeps */
     bool smb2_leases;               /* grant leases (SMB 2.1 and later) */
@@ -93,6 +114,11 @@ const struct cfg_share *cfg_find_share(const struct cfg *c, const char *name);
 bool cfg_parse_bool(const char *s, bool *out);
 bool cfg_parse_protocol(const char *s, uint16_t *dialect);
 bool cfg_parse_signing_algs(const char *s, struct sec_signing_algs *out);
+/* "aes-128-gcm aes-128-ccm ..." (Samba's spelling, any case), no repeats. */
+bool cfg_parse_ciphers(const char *s, struct cfg_ciphers *out);
+const char *cfg_cipher_name(uint16_t cipher_id); /* "AES-128-GCM", "none" */
+/* Samba's default order: AES-128-GCM, AES-128-CCM, AES-256-GCM, AES-256-CCM. */
+struct cfg_ciphers cfg_ciphers_default(void);
 bool cfg_parse_client_signing(const char *s, enum sec_client_signing *out);
 bool cfg_parse_server_signing(const char *s, enum sec_server_signing *out);
 const char *cfg_protocol_name(uint16_t dialect);   /* "SMB3_11" */

@@ -94,8 +94,9 @@ static bool parse_encrypt(const char *v, enum cfg_encrypt *out)
 {
     if (!strcasecmp(v, "off") || !strcasecmp(v, "no") || !strcasecmp(v, "disabled"))
         *out = CFG_ENCRYPT_OFF;
-    else if (!strcasecmp(v, "desired") || !strcasecmp(v, "if_required") || !strcasecmp(v, "auto") ||
-             !strcasecmp(v, "default"))
+    else if (!strcasecmp(v, "if_required") || !strcasecmp(v, "auto") || !strcasecmp(v, "default"))
+        *out = CFG_ENCRYPT_IF_REQUIRED;
+    else if (!strcasecmp(v, "desired"))
         *out = CFG_ENCRYPT_DESIRED;
     else if (!strcasecmp(v, "required") || !strcasecmp(v, "mandatory"))
         *out = CFG_ENCRYPT_REQUIRED;
@@ -193,6 +194,16 @@ static bool set_admin_socket(struct cfg_parse *p, const char *v)
 static bool set_server_encrypt(struct cfg_parse *p, const char *v)
 {
     return parse_encrypt(v, &p->cfg.server.encrypt);
+}
+
+static bool set_server_ciphers(struct cfg_parse *p, const char *v)
+{
+    return cfg_parse_ciphers(v, &p->cfg.server.ciphers);
+}
+
+static bool set_share_encrypt(struct cfg_parse *p, const char *v)
+{
+    return parse_encrypt(v, &p->share->encrypt);
 }
 
 /* Windows' InvalidAuthenticationDelayTimeInMs: 0 to 10000 in steps of 100. */
@@ -324,7 +335,11 @@ static const struct cfg_key {
     {"log level", SECT_GLOBAL, set_log_level, "error, warning, notice, info, debug or 0-10"},
     {"server signing audit", SECT_GLOBAL, set_server_audit, "yes or no"},
     {"admin socket", SECT_GLOBAL, set_admin_socket, "an absolute path (a Unix socket)"},
-    {"server smb encrypt", SECT_GLOBAL, set_server_encrypt, "off, desired or required"},
+    {"server smb encrypt", SECT_GLOBAL, set_server_encrypt,
+     "off, if_required, desired or required"},
+    {"smb encrypt", SECT_GLOBAL, set_server_encrypt, "off, if_required, desired or required"},
+    {"server smb3 encryption algorithms", SECT_GLOBAL, set_server_ciphers,
+     "a list of AES-128-GCM, AES-128-CCM, AES-256-GCM, AES-256-CCM"},
     {"invalid authentication delay", SECT_GLOBAL, set_auth_delay,
      "milliseconds from 0 to 10000 in steps of 100 (0 disables)"},
     {"busy poll", SECT_GLOBAL, set_busy_poll, "microseconds from 0 to 1000 (0 disables)"},
@@ -349,6 +364,8 @@ static const struct cfg_key {
     {"oplocks", SECT_SHARE, set_oplocks, "yes or no"},
     {"level2 oplocks", SECT_SHARE, set_level2_oplocks, "yes or no"},
     {"durable handles", SECT_SHARE, set_durable_handles, "yes or no"},
+    {"server smb encrypt", SECT_SHARE, set_share_encrypt, "off, if_required, desired or required"},
+    {"smb encrypt", SECT_SHARE, set_share_encrypt, "off, if_required, desired or required"},
 };
 
 static const char *section_label(enum cfg_section s)
@@ -358,18 +375,23 @@ static const char *section_label(enum cfg_section s)
 
 int cfg_apply_key(struct cfg_parse *p, const char *key, const char *value)
 {
+    const struct cfg_key *misplaced = NULL; /* a key may be valid in several sections */
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const struct cfg_key *k = &keys[i];
         if (!key_eq(key, k->name))
             continue;
-        if (k->section != p->section)
-            return cfg_fail(p, "'%s' belongs in %s, not in [%s]", k->name,
-                            section_label(k->section), p->section_name);
+        if (k->section != p->section) {
+            misplaced = misplaced ? misplaced : k;
+            continue;
+        }
         if (!k->apply(p, value))
             return cfg_fail(p, "invalid value '%s' for '%s': expected %s", value, k->name,
                             k->expect);
         return 1;
     }
+    if (misplaced)
+        return cfg_fail(p, "'%s' belongs in %s, not in [%s]", misplaced->name,
+                        section_label(misplaced->section), p->section_name);
     return cfg_fail(p, "unknown key '%s' in [%s]; see signet.conf(5) for the keys Signet knows",
                     key, p->section_name);
 }

@@ -103,6 +103,46 @@ bool cfg_parse_signing_algs(const char *s, struct sec_signing_algs *out)
     return true;
 }
 
+/* Samba's names, indexed by CipherId ([MS-SMB2] 2.2.3.1.2). */
+static const char *const cipher_names[] = {"none", "AES-128-CCM", "AES-128-GCM", "AES-256-CCM",
+                                           "AES-256-GCM"};
+
+const char *cfg_cipher_name(uint16_t cipher_id)
+{
+    return cipher_id < sizeof cipher_names / sizeof cipher_names[0] ? cipher_names[cipher_id]
+                                                                    : "unknown";
+}
+
+struct cfg_ciphers cfg_ciphers_default(void)
+{
+    return (struct cfg_ciphers){{SMB2_CIPHER_AES128_GCM, SMB2_CIPHER_AES128_CCM,
+                                 SMB2_CIPHER_AES256_GCM, SMB2_CIPHER_AES256_CCM},
+                                4};
+}
+
+bool cfg_parse_ciphers(const char *s, struct cfg_ciphers *out)
+{
+    struct cfg_ciphers c = {{0}, 0};
+    char word[32];
+    bool too_long;
+    while (cfg_next_word(&s, word, sizeof word, &too_long)) {
+        uint16_t id = 0;
+        for (uint16_t k = 1; k < sizeof cipher_names / sizeof cipher_names[0]; k++)
+            if (strcasecmp(word, cipher_names[k]) == 0)
+                id = k;
+        if (id == 0 || c.count == CFG_MAX_CIPHERS)
+            return false;
+        for (size_t k = 0; k < c.count; k++)
+            if (c.ids[k] == id)
+                return false;
+        c.ids[c.count++] = id;
+    }
+    if (too_long || c.count == 0)
+        return false;
+    *out = c;
+    return true;
+}
+
 bool cfg_parse_client_signing(const char *s, enum sec_client_signing *out)
 {
     /* Samba also spells these auto/mandatory/yes/no. */

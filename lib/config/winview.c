@@ -51,6 +51,20 @@ static void get_ciphers(const struct cfg *c, char *out, size_t cap)
     snprintf(out, cap, "%s", WINDOWS_CIPHERS);
 }
 
+/* The server's `server smb3 encryption algorithms`, in Windows' spelling. */
+static void get_s_ciphers(const struct cfg *c, char *out, size_t cap)
+{
+    static const char *const names[] = {"", "AES_128_CCM", "AES_128_GCM", "AES_256_CCM",
+                                        "AES_256_GCM"};
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < c->server.ciphers.count && len < cap; i++) {
+        uint16_t id = c->server.ciphers.ids[i];
+        int n = snprintf(out + len, cap - len, "%s%s", i ? ", " : "", id < 5 ? names[id] : "?");
+        len += n > 0 ? (size_t)n : 0;
+    }
+}
+
 static void get_c_audit(const struct cfg *c, char *out, size_t cap)
 {
     put_bool(out, cap, c->client.signing_audit);
@@ -158,6 +172,12 @@ static bool to_encrypt(const char *v, char *out, size_t cap)
     return put_choice(v, out, cap, "required", "off");
 }
 
+/* EncryptData False still encrypts for a client that asks, as Windows. */
+static bool to_s_encrypt(const char *v, char *out, size_t cap)
+{
+    return put_choice(v, out, cap, "required", "if_required");
+}
+
 /* Samba's names (SMB3_11, SMB3), Windows' (SMB311) and versions (3.1.1). */
 static bool parse_dialect(const char *v, uint16_t *d)
 {
@@ -241,7 +261,10 @@ static bool to_algs(const char *v, char *out, size_t cap)
 #define SMB1_ONLY                                                                                  \
     "it is an SMB1 setting that SMB2 and later ignore, and Signet does not speak SMB1; "           \
     "set RequireSecuritySignature instead"
-#define NO_CIPHERS "Signet does not encrypt yet, so it has no cipher order to set"
+#define NO_CIPHERS "the signet client does not encrypt yet, so it has no cipher order to set"
+#define S_CIPHERS                                                                                  \
+    "set 'server smb3 encryption algorithms' in signet.conf (AES-128-GCM, AES-128-CCM, "           \
+    "AES-256-GCM, AES-256-CCM, most preferred first)"
 
 static const struct wv_setting settings[] = {
     {"AuditServerDoesNotSupportSigning", WV_CLIENT, WV_BOOL, "client signing audit", BOOLS, NULL,
@@ -264,8 +287,9 @@ static const struct wv_setting settings[] = {
      get_s_audit, to_yes_no},
     {"EnableSecuritySignature", WV_SERVER, WV_BOOL, NULL, "True", SMB1_ONLY, get_true, NULL},
     {"EncryptData", WV_SERVER, WV_BOOL, "server smb encrypt", BOOLS, NULL, get_s_encrypt,
-     to_encrypt},
-    {"EncryptionCiphers", WV_SERVER, WV_LIST, NULL, WINDOWS_CIPHERS, NO_CIPHERS, get_ciphers, NULL},
+     to_s_encrypt},
+    {"EncryptionCiphers", WV_SERVER, WV_LIST, NULL, WINDOWS_CIPHERS, S_CIPHERS, get_s_ciphers,
+     NULL},
     {"InvalidAuthenticationDelayTimeInMs", WV_SERVER, WV_UINT, "invalid authentication delay",
      "milliseconds from 0 to 10000 in steps of 100 (0 disables)", NULL, get_s_delay, to_delay},
     {"RequireSecuritySignature", WV_SERVER, WV_BOOL, "server signing", BOOLS, NULL, get_s_signing,

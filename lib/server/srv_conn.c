@@ -27,6 +27,7 @@ struct srv_write {
     uv_write_t req;
     struct srv_conn *c;
     struct buf b;
+    size_t off; /* the frame starts here */
 };
 
 static void conn_free(struct srv_conn *c)
@@ -71,6 +72,7 @@ struct srv_delayed {
     uv_timer_t timer;
     struct srv_conn *c;
     struct buf b;
+    size_t off;
     struct srv_delayed *next;
 };
 
@@ -100,17 +102,18 @@ static void on_delay_done(uv_timer_t *t)
     struct srv_conn *c = d->c;
     unlink_delayed(c, d);
     if (!c->closing)
-        (void)srv_conn_send(c, &d->b);
+        (void)srv_conn_send_from(c, &d->b, d->off);
     uv_close((uv_handle_t *)&d->timer, on_delayed_closed);
 }
 
-ntstatus_t srv_conn_send_later(struct srv_conn *c, struct buf *frame, unsigned ms)
+ntstatus_t srv_conn_send_later(struct srv_conn *c, struct buf *frame, size_t off, unsigned ms)
 {
     struct srv_delayed *d = calloc(1, sizeof *d);
     if (!d)
-        return srv_conn_send(c, frame);
+        return srv_conn_send_from(c, frame, off);
     d->c = c;
     d->b = *frame;
+    d->off = off;
     *frame = (struct buf)BUF_INIT;
     uv_timer_init(c->srv->loop, &d->timer);
     d->timer.data = d;
@@ -188,15 +191,21 @@ void srv_conn_flow(struct srv_conn *c)
 /* Takes the buffer (frame->p is NULL afterwards). */
 ntstatus_t srv_conn_send(struct srv_conn *c, struct buf *frame)
 {
+    return srv_conn_send_from(c, frame, 0);
+}
+
+ntstatus_t srv_conn_send_from(struct srv_conn *c, struct buf *frame, size_t off)
+{
     struct srv_write *w = calloc(1, sizeof *w);
-    if (!w || c->closing) {
+    if (!w || c->closing || off > frame->len) {
         free(w);
         return STATUS_CONNECTION_DISCONNECTED;
     }
     w->c = c;
     w->b = *frame;
+    w->off = off;
     *frame = (struct buf)BUF_INIT;
-    uv_buf_t ub = uv_buf_init((char *)w->b.p, (unsigned)w->b.len);
+    uv_buf_t ub = uv_buf_init((char *)w->b.p + off, (unsigned)(w->b.len - off));
     c->write_bytes += w->b.len;
     int rc = uv_write(&w->req, &c->h.stream, &ub, 1, on_write);
     if (rc < 0) {
@@ -244,7 +253,9 @@ static bool handle_frame(struct srv_conn *c)
     }
     if (pid == SMB1_PROTOCOL_ID && c->dialect == 0)
         return srv_smb1_negotiate(c, p, len);
-    /* TRANSFORM (no encryption negotiated), COMPRESSION, SMB1 later, junk */
+    if (pid == SMB2_TRANSFORM_ID && c->cipher != SMB2_CIPHER_NONE)
+        return srv_unseal_frame(c, &c->frame);
+    /* TRANSFORM without a cipher, COMPRESSION, SMB1 later, junk */
     return false;
 }
 

@@ -70,6 +70,12 @@ static void log_sig_event(const struct srv_req *r, const char *what)
  * never the SIGNED flag's alone. */
 static ntstatus_t check_signature(struct srv_req *r, struct srv_session *s)
 {
+    if (r->encrypted) {
+        /* 3.3.5.2.4 / 3.1.4.1: a decrypted request counts as signed; its
+         * signature field is not checked (the AEAD tag was). */
+        r->req_signed = true;
+        return STATUS_SUCCESS;
+    }
     bool signed_flag = (r->hdr.flags & SMB2_FLAGS_SIGNED) != 0, verify = false;
     bool exempt = sec_message_exempt(r->hdr.message_id, r->hdr.session_id, 0, false);
     ntstatus_t st = sec_server_check_request(s->signing_required, signed_flag, exempt, &verify);
@@ -110,6 +116,16 @@ static ntstatus_t session_deleted(struct srv_req *r)
     return STATUS_USER_SESSION_DELETED;
 }
 
+static void log_enc_refusal(const struct srv_req *r, const char *why)
+{
+    sg_log(SG_LOG_WARN,
+           "conn %" PRIu64 " (%s): unencrypted %s on session 0x%016" PRIx64 " message %" PRIu64
+           ": %s: STATUS_ACCESS_DENIED",
+           r->conn->id, r->conn->peer,
+           srv_cmd_lookup(r->hdr.command) ? srv_cmd_lookup(r->hdr.command)->name : "UNKNOWN",
+           r->hdr.session_id, r->hdr.message_id, why);
+}
+
 static void take_session(struct srv_req *r, struct srv_session *s)
 {
     srv_session_ref(s);
@@ -139,6 +155,13 @@ static ntstatus_t check_session(struct srv_req *r, const struct srv_cmd *cmd)
         return STATUS_SUCCESS;
     }
     ntstatus_t st = check_signature(r, s);
+    if (nt_ok(st) && s->encrypt_required && !r->encrypted && r->hdr.command != SMB2_SESSION_SETUP) {
+        /* 3.3.5.2.9: Session.EncryptData with RejectUnencryptedAccess; the
+         * answer is sealed (as Samba's) since the session encrypts. */
+        log_enc_refusal(r, "the session requires encryption");
+        take_session(r, s);
+        return STATUS_ACCESS_DENIED;
+    }
     if (nt_ok(st)) {
         take_session(r, s);
         s->last_active_ms = r->conn->last_read_ms;
@@ -160,6 +183,10 @@ static ntstatus_t check_request(struct srv_req *r, const struct srv_cmd *cmd)
         return STATUS_NETWORK_NAME_DELETED;
     srv_tree_ref(t);
     r->tree = t;
+    if (t->encrypt_required && !r->encrypted) {
+        log_enc_refusal(r, "the share requires encryption");
+        return STATUS_ACCESS_DENIED;
+    }
     return STATUS_SUCCESS;
 }
 

@@ -37,6 +37,9 @@ struct srv_chain {
     struct srv_conn *conn;
     struct srv_chain *next, *prev; /* the connection's chains */
     struct buf in;                 /* the request frame (after its 4-byte header) */
+    size_t in_off;                 /* the SMB2 message's offset in it (after a TRANSFORM_HEADER) */
+    struct srv_session *enc_sess;  /* a reference: it came encrypted under this session */
+    struct srv_session *seal_sess; /* a reference: its responses are sealed with its key */
     size_t in_charged;             /* counted in conn->inflight_bytes */
     uint8_t *copy;                 /* the frame with its first element's RELATED flag cleared */
     struct smb2_chain walk;
@@ -135,6 +138,8 @@ static struct srv_chain *chain_get(struct srv_conn *c)
     ch->logon_failed = ch->have_prev = ch->have_fid = ch->prev_ids_ok = false;
     ch->prev_status = ch->create_err = STATUS_SUCCESS;
     ch->copy = NULL;
+    ch->in_off = 0;
+    ch->enc_sess = ch->seal_sess = NULL;
     ch->req.state = SRV_REQ_IDLE;
     ch->out = spare_take(c->spare_out, &c->n_spare_out);
     return ch;
@@ -145,6 +150,11 @@ static void chain_put(struct srv_chain *ch)
     struct srv_conn *c = ch->conn;
     free(ch->copy);
     ch->copy = NULL;
+    if (ch->enc_sess)
+        srv_session_unref(ch->enc_sess);
+    if (ch->seal_sess)
+        srv_session_unref(ch->seal_sess);
+    ch->enc_sess = ch->seal_sess = NULL;
     spare_give(c, c->spare_in, &c->n_spare_in, &ch->in);
     spare_give(c, c->spare_out, &c->n_spare_out, &ch->out);
     if (c->n_free_chains < SRV_SPARE_CHAINS && !c->closing) {
@@ -189,11 +199,15 @@ static void recs_release(struct srv_chain *ch)
 }
 
 /* NextCommand, padding (3.3.4.1.3), then signatures (3.3.4.1.1) and the
- * preauth hash of NEGOTIATE / SESSION_SETUP responses (3.3.5.4, 3.3.5.5). */
-static bool finalize(struct srv_chain *ch)
+ * preauth hash of NEGOTIATE / SESSION_SETUP responses (3.3.5.4, 3.3.5.5);
+ * or, when the chain's responses are sealed (3.3.4.1.4), no signatures
+ * (3.1.4.1: an encrypted message is not signed) and the whole frame
+ * encrypted in place behind its TRANSFORM_HEADER. Sets *off to where the
+ * frame to send starts in the buffer. */
+static bool finalize(struct srv_chain *ch, size_t *off)
 {
     struct buf *out = &ch->out;
-    size_t tail = (8 - (out->len - 4) % 8) % 8;
+    size_t tail = (8 - (out->len - SRV_OUT_HDR) % 8) % 8;
     if (!nt_ok(buf_reserve(out, tail)))
         return false;
     memset(out->p + out->len, 0, tail);
@@ -204,14 +218,29 @@ static bool finalize(struct srv_chain *ch)
         uint8_t *elem = out->p + rec->off;
         le32_put(elem + 20, i + 1 < ch->n ? (uint32_t)(end - rec->off) : 0);
         struct iovec iov = {elem, end - rec->off};
-        if (rec->sign && !nt_ok(sec_sign(&rec->sign_sess->sign_key, &iov, 1)))
+        if (rec->sign && !ch->seal_sess && !nt_ok(sec_sign(&rec->sign_sess->sign_key, &iov, 1)))
             return false;
         if (rec->hash_conn && !nt_ok(sec_preauth_update(ch->conn->preauth, &iov, 1)))
             return false;
         if (rec->preauth_sess && !nt_ok(sec_preauth_update(rec->preauth_sess->preauth, &iov, 1)))
             return false;
     }
-    smb2_frame_encode(out->p, (uint32_t)(out->len - 4));
+    if (ch->seal_sess) {
+        *off = 0;
+        return nt_ok(srv_seal(ch->seal_sess, out->p + SRV_OUT_HDR, out->len - SRV_OUT_HDR));
+    }
+    *off = SRV_OUT_HDR - 4;
+    smb2_frame_encode(out->p + *off, (uint32_t)(out->len - SRV_OUT_HDR));
+    return true;
+}
+
+/* An empty response buffer: the room for the headers in front. */
+static bool out_start(struct buf *out)
+{
+    buf_reset(out);
+    if (!nt_ok(buf_reserve(out, SRV_OUT_HDR)))
+        return false;
+    out->len = SRV_OUT_HDR;
     return true;
 }
 
@@ -219,31 +248,57 @@ static bool finalize(struct srv_chain *ch)
 static bool chain_send(struct srv_chain *ch)
 {
     struct srv_conn *c = ch->conn;
-    bool ok = finalize(ch);
+    size_t off = 0;
+    bool ok = finalize(ch, &off);
     recs_release(ch);
     if (ok) {
         unsigned delay = c->cfg->cfg.server.invalid_auth_delay_ms;
-        ok = nt_ok(ch->logon_failed && delay ? srv_conn_send_later(c, &ch->out, delay)
-                                             : srv_conn_send(c, &ch->out));
+        ok = nt_ok(ch->logon_failed && delay ? srv_conn_send_later(c, &ch->out, off, delay)
+                                             : srv_conn_send_from(c, &ch->out, off));
     }
     ch->logon_failed = false;
     if (ch->out.p)
         buf_free(&ch->out);
     ch->out = spare_take(c->spare_out, &c->n_spare_out);
-    buf_reset(&ch->out);
-    if (nt_ok(buf_reserve(&ch->out, 4)))
-        ch->out.len = 4;
+    (void)out_start(&ch->out); /* on failure reserve_rsp fails next */
     return ok;
 }
 
 /* ---- one element ---- */
+
+/* Whose key seals r's response, if any ([MS-SMB2] 3.3.4.1.4): the session
+ * an encrypted request came under; else, but for NEGOTIATE and
+ * SESSION_SETUP, r's session when it encrypts its data or r's tree does. */
+static struct srv_session *seal_sess_for(const struct srv_req *r)
+{
+    if (r->chain->seal_sess)
+        return r->chain->seal_sess;
+    if (r->hdr.command == SMB2_NEGOTIATE || r->hdr.command == SMB2_SESSION_SETUP)
+        return NULL;
+    struct srv_session *s = r->sess;
+    if (!s || s->enc_key.cipher == SMB2_CIPHER_NONE)
+        return NULL;
+    return s->encrypt_data || (r->tree && r->tree->encrypt_data) ? s : NULL;
+}
+
+/* Once one response of the chain is sealed, all of the frame is. */
+static void chain_seal_for(struct srv_chain *ch, const struct srv_req *r)
+{
+    struct srv_session *s = seal_sess_for(r);
+    if (!ch->seal_sess && s) {
+        srv_session_ref(s);
+        ch->seal_sess = s;
+    }
+}
 
 /* Room for r's response element at the end of the buffer: padding to 8,
  * the header, the body. */
 static bool reserve_rsp(struct srv_chain *ch, struct srv_req *r)
 {
     size_t off = ch->out.len;
-    size_t pad = (8 - (off - 4) % 8) % 8;
+    if (off < SRV_OUT_HDR)
+        return false;
+    size_t pad = (8 - (off - SRV_OUT_HDR) % 8) % 8;
     r->body_cap = srv_rsp_body_cap(r, off);
     if (!nt_ok(srv_buf_grow(ch->conn, &ch->out, pad + SMB2_HDR_SIZE + r->body_cap)))
         return false;
@@ -295,6 +350,7 @@ static bool elem_begin(struct srv_chain *ch, const struct smb2_chain_elem *e, nt
     r->compound_fid = &ch->fid;
     r->have_compound_fid = &ch->have_fid;
     r->compound_create_err = &ch->create_err;
+    r->encrypted = ch->enc_sess != NULL;
     if (smb2_hdr_is_response(&r->hdr) || ch->n >= SRV_MAX_COMPOUND)
         return false;
     bool negotiated = c->dialect != 0 && c->dialect != SMB2_DIALECT_WILDCARD;
@@ -333,7 +389,8 @@ static bool elem_end(struct srv_chain *ch, ntstatus_t st)
     ch->prev_status = st;
     ch->logon_failed |= r->logon_failed;
     if (r->hdr.command != SMB2_CANCEL && !r->no_response) {
-        size_t len = srv_rsp_encode(r, st, r->related && r->rsp_off > 4);
+        size_t len = srv_rsp_encode(r, st, r->related && r->rsp_off > SRV_OUT_HDR);
+        chain_seal_for(ch, r);
         struct elem_rec *rec = &ch->recs[ch->n++];
         *rec = (struct elem_rec){.off = r->rsp_off, .hash_conn = r->hash_into_conn};
         rec->sign_sess = srv_rsp_sign_sess(r, st, &rec->sign);
@@ -392,7 +449,7 @@ static void chain_walk(struct srv_chain *ch)
     struct smb2_chain_elem e;
     while (!c->closing && smb2_chain_next(&ch->walk, &e)) {
         if (ch->copy && ch->idx == 0) {
-            e.msg = ch->in.p;
+            e.msg = ch->in.p + ch->in_off;
             e.related = true;
         }
         ch->idx++;
@@ -428,10 +485,23 @@ static void chain_resume(struct srv_chain *ch, ntstatus_t st)
 
 void srv_engine_frame(struct srv_conn *c, struct buf *frame)
 {
+    srv_engine_frame_enc(c, frame, 0, NULL);
+}
+
+void srv_engine_frame_enc(struct srv_conn *c, struct buf *frame, size_t off,
+                          struct srv_session *enc)
+{
     struct srv_chain *ch = chain_get(c);
     if (!ch) {
         srv_conn_close(c, "out of memory");
         return;
+    }
+    ch->in_off = off;
+    if (enc) {
+        srv_session_ref(enc);
+        ch->enc_sess = enc;
+        srv_session_ref(enc);
+        ch->seal_sess = enc; /* 3.3.4.1.4: the response to an encrypted request */
     }
     ch->in = *frame;
     *frame = spare_take(c->spare_in, &c->n_spare_in);
@@ -443,15 +513,13 @@ void srv_engine_frame(struct srv_conn *c, struct buf *frame)
         c->chains->prev = ch;
     c->chains = ch;
     c->n_chains++;
-    buf_reset(&ch->out);
-    if (!nt_ok(buf_reserve(&ch->out, 4))) {
+    if (!out_start(&ch->out)) {
         srv_conn_close(c, "out of memory");
         chain_end(ch);
         return;
     }
-    ch->out.len = 4;
-    const uint8_t *p = ch->in.p;
-    size_t len = ch->in.len;
+    const uint8_t *p = ch->in.p + off;
+    size_t len = ch->in.len - off;
     /* A first element marked related is answered STATUS_INVALID_PARAMETER
      * (3.3.5.2.7.2, as Windows), not dropped: the chain is walked over a copy
      * with that flag cleared, the element itself verified as received. */
@@ -561,10 +629,10 @@ ntstatus_t srv_req_run(struct srv_req *r, srv_work_fn work, srv_done_fn done)
 
 /* [MS-SMB2] 3.3.4.2: the request's header with STATUS_PENDING, the async
  * form with its AsyncId, the credits it was granted, an error body; not
- * signed. */
+ * signed, but sealed as its final response will be (3.3.4.1.4). */
 static ntstatus_t send_interim(struct srv_req *r)
 {
-    uint8_t b[4 + SMB2_HDR_SIZE + 9];
+    uint8_t b[SRV_OUT_HDR + SMB2_HDR_SIZE + 9];
     struct smb2_hdr h = {.credit_charge = r->hdr.credit_charge,
                          .status = STATUS_PENDING.code,
                          .command = r->hdr.command,
@@ -574,17 +642,23 @@ static ntstatus_t send_interim(struct srv_req *r)
                          .async_id = r->async_id,
                          .session_id = r->rsp_session_id};
     struct wr w;
-    wr_init(&w, b + 4, sizeof b - 4);
+    wr_init(&w, b + SRV_OUT_HDR, sizeof b - SRV_OUT_HDR);
     (void)smb2_hdr_encode(&w, &h);
     struct smb2_error_rsp e = {0};
     ntstatus_t st = smb2_error_rsp_encode(&w, &e);
     if (!nt_ok(st))
         return st;
-    smb2_frame_encode(b, (uint32_t)wr_pos(&w));
+    struct srv_session *seal = seal_sess_for(r);
+    size_t off = seal ? 0 : SRV_OUT_HDR - 4;
+    if (seal)
+        st = srv_seal(seal, b + SRV_OUT_HDR, wr_pos(&w));
+    else
+        smb2_frame_encode(b + off, (uint32_t)wr_pos(&w));
     struct buf out = BUF_INIT;
-    st = buf_append(&out, b, 4 + wr_pos(&w));
     if (nt_ok(st))
-        st = srv_conn_send(r->conn, &out);
+        st = buf_append(&out, b, SRV_OUT_HDR + wr_pos(&w));
+    if (nt_ok(st))
+        st = srv_conn_send_from(r->conn, &out, off);
     buf_free(&out);
     return st;
 }

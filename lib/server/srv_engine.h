@@ -84,7 +84,8 @@ struct srv_req {
     struct srv_session *sess;          /* a reference, once resolved */
     struct srv_tree *tree;             /* a reference, once resolved */
     struct srv_open *open;             /* a reference, set by srv_open_lookup */
-    bool req_signed;                   /* SIGNED and verified */
+    bool req_signed;                   /* SIGNED and verified, or encrypted */
+    bool encrypted;                    /* it came in a TRANSFORM frame (3.3.5.2.1.1) */
     struct smb2_file_id *compound_fid; /* the chain's last FileId (3.3.5.2.7.2) */
     bool *have_compound_fid;
     ntstatus_t *compound_create_err; /* the chain's last CREATE failed with it */
@@ -177,6 +178,15 @@ struct srv_req *srv_conn_find_req(struct srv_conn *c, bool async, uint64_t id);
  * header) to the engine, which takes the buffer (frame->p is then a spare
  * buffer or NULL). */
 void srv_engine_frame(struct srv_conn *c, struct buf *frame);
+/* The same for a decrypted TRANSFORM frame: the SMB2 message starts at off,
+ * and it came encrypted under session enc (3.3.5.2.1.1): its responses are
+ * sealed with enc's key, and it counts as signed. */
+void srv_engine_frame_enc(struct srv_conn *c, struct buf *frame, size_t off,
+                          struct srv_session *enc);
+/* Room kept in front of every response message: the Direct TCP header and a
+ * TRANSFORM_HEADER (4 + 52 bytes). A plain response's 4-byte header sits at
+ * SRV_OUT_HDR - 4 and it is sent from there. */
+#define SRV_OUT_HDR 56
 /* A sent response buffer, kept for the next response (or freed). */
 void srv_engine_spare_out(struct srv_conn *c, struct buf *b);
 /* buf_reserve for a connection's frames: a large one is taken from the

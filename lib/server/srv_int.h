@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "config/config.h"
 #include "sec/policy.h"
+#include "sec/seal.h"
 #include "sec/sign.h"
 #include "server/server.h"
 #include "server/srv_engine.h"
@@ -73,6 +74,8 @@ struct srv_tree {
     uint32_t id;
     bool ipc;
     const struct cfg_share *share; /* NULL for IPC$ */
+    bool encrypt_data;             /* TreeConnect.Share.EncryptData: its responses are sealed */
+    bool encrypt_required;         /* ... and unencrypted requests refused (3.3.5.2.11) */
     struct vfs_share *vs;          /* the server's cached share (srv_vfs_share) */
 };
 
@@ -153,6 +156,14 @@ struct srv_session {
     uint32_t next_tree_id;
     uint64_t last_active_ms; /* the last request on it (`signet status`) */
     bool client_signed;      /* a signed request was verified on it */
+    /* encryption (3.3.1.8 Session.EncryptionKey / DecryptionKey /
+     * EncryptData); SMB2_CIPHER_NONE keys for guest, anonymous or no cipher */
+    struct sec_cipher_key enc_key; /* ServerOut / SMBS2CCipherKey: seals responses */
+    struct sec_cipher_key dec_key; /* ServerIn / SMBC2SCipherKey: unseals requests */
+    struct sec_nonce_gen nonces;   /* never repeats under enc_key */
+    bool encrypt_data;             /* responses are sealed (`server smb encrypt` desired+) */
+    bool encrypt_required;         /* unencrypted requests are refused (required) */
+    bool client_encrypts;          /* an encrypted request came on it */
 };
 
 enum srv_conn_stream { SRV_STREAM_TCP, SRV_STREAM_PIPE };
@@ -202,6 +213,7 @@ struct srv_conn {
     uint16_t server_security_mode;
     bool signing_ctx; /* 3.1.1 SIGNING_CAPABILITIES negotiated */
     uint16_t signing_alg;
+    uint16_t cipher;     /* Connection.CipherId: enum smb2_cipher, NONE: no encryption */
     uint8_t preauth[64]; /* Connection.PreauthIntegrityHashValue */
     struct srv_credits credits;
     struct srv_session *sessions;
@@ -302,7 +314,19 @@ const struct srv_cmd *srv_cmd_lookup(uint16_t command);
 /* srv_conn.c */
 void srv_conn_close(struct srv_conn *c, const char *why);
 ntstatus_t srv_conn_send(struct srv_conn *c, struct buf *frame);
-ntstatus_t srv_conn_send_later(struct srv_conn *c, struct buf *frame, unsigned ms);
+/* The same, the frame (4-byte header first) starting at offset off of the
+ * buffer: the response buffer keeps room for a TRANSFORM_HEADER in front. */
+ntstatus_t srv_conn_send_from(struct srv_conn *c, struct buf *frame, size_t off);
+ntstatus_t srv_conn_send_later(struct srv_conn *c, struct buf *frame, size_t off, unsigned ms);
+/* Seal a message (one element or a chain, at msg, len bytes) in place for
+ * session s ([MS-SMB2] 3.1.4.3): the 52-byte TRANSFORM_HEADER goes to
+ * msg - 52, the Direct TCP header to msg - 56. Its inner signature should be
+ * zero (encrypted messages are not signed). */
+ntstatus_t srv_seal(struct srv_session *s, uint8_t *msg, size_t len);
+/* A received TRANSFORM frame ([MS-SMB2] 3.3.5.2.1.1): found by its
+ * SessionId, unsealed in place, its chain's SessionIds checked, then handed
+ * to the engine as an encrypted request. False (logged): disconnect. */
+bool srv_unseal_frame(struct srv_conn *c, struct buf *frame);
 void srv_conn_start(struct srv_conn *c);
 struct srv_conn *srv_conn_new(struct srv *s);
 /* Stop reading while the connection holds too much, read again below it. */
@@ -327,6 +351,9 @@ bool srv_smb1_negotiate(struct srv_conn *c, const uint8_t *frame, size_t len);
 /* srv_negotiate.c, shared with the SMB1 path */
 ntstatus_t srv_negotiate_hint(struct buf *out);
 uint32_t srv_server_caps(uint16_t dialect, const struct cfg_server *cs);
+/* 3.3.5.4: the first cipher of the server's order that the client offers;
+ * SMB2_CIPHER_NONE when none is common or encryption is off. */
+uint16_t srv_pick_cipher(const struct cfg_server *cs, const uint16_t *offered, size_t n);
 
 /* srv_credits.c ([MS-SMB2] 3.3.5.2.3, 3.3.1.1) */
 void srv_credits_init(struct srv_credits *c);

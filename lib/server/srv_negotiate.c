@@ -1,7 +1,9 @@
 /* NEGOTIATE. [MS-SMB2] 3.3.5.4 (SMB2 NEGOTIATE request), 2.2.4 (response),
- * 2.2.4.1 (3.1.1 negotiate contexts). Encryption is not implemented: no
- * CAP_ENCRYPTION, and a client's ENCRYPTION_CAPABILITIES is answered with
- * CipherId 0 ("no common cipher", 3.3.5.4). */
+ * 2.2.4.1 (3.1.1 negotiate contexts). Encryption: on 3.0 and 3.0.2,
+ * SMB2_GLOBAL_CAP_ENCRYPTION (AES-128-CCM) when the client offers it; on
+ * 3.1.1 the ENCRYPTION_CAPABILITIES context names the first cipher of
+ * `server smb3 encryption algorithms` the client offers, or 0 (none in
+ * common, or `server smb encrypt = off`). */
 #include "server/srv_int.h"
 
 #include "auth/ntlm_server.h"
@@ -25,6 +27,32 @@ uint32_t srv_server_caps(uint16_t dialect, const struct cfg_server *cs)
     if (dialect < SMB2_DIALECT_0210)
         return 0;
     return SMB2_GLOBAL_CAP_LARGE_MTU | (cs->smb2_leases ? SMB2_GLOBAL_CAP_LEASING : 0);
+}
+
+uint16_t srv_pick_cipher(const struct cfg_server *cs, const uint16_t *offered, size_t n)
+{
+    if (cs->encrypt == CFG_ENCRYPT_OFF)
+        return SMB2_CIPHER_NONE;
+    for (size_t i = 0; i < cs->ciphers.count; i++)
+        for (size_t k = 0; k < n; k++)
+            if (offered[k] == cs->ciphers.ids[i])
+                return cs->ciphers.ids[i];
+    return SMB2_CIPHER_NONE;
+}
+
+/* 3.3.5.4: 3.0 and 3.0.2 encrypt with AES-128-CCM when both sides have
+ * CAP_ENCRYPTION; 3.1.1 says it with the context instead, and the server
+ * MUST NOT set the capability. */
+static uint16_t cipher_30(const struct srv_conn *c, uint16_t dialect, uint32_t client_caps)
+{
+    const struct cfg_server *cs = &c->cfg->cfg.server;
+    bool both = (client_caps & SMB2_GLOBAL_CAP_ENCRYPTION) && cs->encrypt != CFG_ENCRYPT_OFF;
+    if ((dialect != SMB2_DIALECT_0300 && dialect != SMB2_DIALECT_0302) || !both)
+        return SMB2_CIPHER_NONE;
+    for (size_t i = 0; i < cs->ciphers.count; i++)
+        if (cs->ciphers.ids[i] == SMB2_CIPHER_AES128_CCM)
+            return SMB2_CIPHER_AES128_CCM;
+    return SMB2_CIPHER_NONE;
 }
 
 ntstatus_t srv_negotiate_hint(struct buf *out)
@@ -52,6 +80,7 @@ struct neg311 {
     uint16_t count;
     bool signing_ctx;
     uint16_t signing_alg;
+    uint16_t cipher; /* enum smb2_cipher */
 };
 
 /* 3.3.5.4: exactly one PREAUTH context with SHA-512; the signing algorithm
@@ -78,8 +107,10 @@ static ntstatus_t negotiate_contexts(const struct srv_conn *c, const struct smb2
                                                 .salt_length = PREAUTH_SALT_LEN,
                                                 .salt = n->salt};
     if (smb2_negctx_set_has(&in, SMB2_ENCRYPTION_CAPABILITIES)) {
+        n->cipher =
+            srv_pick_cipher(&c->cfg->cfg.server, in.encryption.ciphers, in.encryption.cipher_count);
         n->out.present |= SMB2_NEGCTX_HAS(SMB2_ENCRYPTION_CAPABILITIES);
-        n->out.encryption = (struct smb2_encryption_caps){1, {SMB2_CIPHER_NONE}};
+        n->out.encryption = (struct smb2_encryption_caps){1, {n->cipher}};
     }
     n->signing_alg = SMB2_SIGNING_AES_CMAC;
     if (smb2_negctx_set_has(&in, SMB2_SIGNING_CAPABILITIES)) {
@@ -105,13 +136,16 @@ static void commit(struct srv_conn *c, const struct smb2_negotiate_req *req, uin
     memcpy(c->client_guid, req->client_guid, sizeof c->client_guid);
     c->n_client_dialects = req->dialect_count;
     memcpy(c->client_dialects, req->dialects, sizeof c->client_dialects);
-    c->server_caps = srv_server_caps(dialect, &c->cfg->cfg.server);
+    c->cipher = dialect == SMB2_DIALECT_0311 ? n->cipher : cipher_30(c, dialect, req->capabilities);
+    c->server_caps = srv_server_caps(dialect, &c->cfg->cfg.server) |
+                     (dialect != SMB2_DIALECT_0311 && c->cipher ? SMB2_GLOBAL_CAP_ENCRYPTION : 0);
     c->server_security_mode = sec_server_security_mode(&c->cfg->policy);
     c->signing_ctx = n->signing_ctx;
     c->signing_alg = n->signing_ctx ? n->signing_alg : sec_default_signing_alg(dialect);
 }
 
-static ntstatus_t write_response(struct srv_req *r, uint16_t dialect, const struct neg311 *n)
+static ntstatus_t write_response(struct srv_req *r, uint16_t dialect, const struct neg311 *n,
+                                 uint32_t client_caps)
 {
     struct srv_conn *c = r->conn;
     struct buf hint = BUF_INIT;
@@ -129,6 +163,8 @@ static ntstatus_t write_response(struct srv_req *r, uint16_t dialect, const stru
                                      .security_buffer_length = (uint16_t)hint.len,
                                      .negotiate_context_list = n->count ? n->list : NULL,
                                      .negotiate_context_list_len = n->list_len};
+    if (cipher_30(c, dialect, client_caps))
+        rsp.capabilities |= SMB2_GLOBAL_CAP_ENCRYPTION;
     memcpy(rsp.server_guid, c->srv->server_guid, sizeof rsp.server_guid);
     if (nt_ok(st))
         st = smb2_negotiate_rsp_encode(r->w, &rsp);
@@ -163,12 +199,13 @@ ntstatus_t srv_negotiate(struct srv_req *r)
             return STATUS_INTERNAL_ERROR;
         r->hash_into_conn = true;
     }
-    ntstatus_t st = write_response(r, dialect, &n);
+    ntstatus_t st = write_response(r, dialect, &n, req.capabilities);
     if (!nt_ok(st))
         return st;
     commit(c, &req, dialect, &n);
-    sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): negotiated SMB %s, signing %s%s", c->id, c->peer,
-           smb2_dialect_name(dialect), cfg_signing_alg_name(c->signing_alg),
+    sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): negotiated SMB %s, signing %s, cipher %s%s", c->id,
+           c->peer, smb2_dialect_name(dialect), cfg_signing_alg_name(c->signing_alg),
+           cfg_cipher_name(c->cipher),
            (req.security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED) ? ", client requires signing"
                                                                  : "");
     return STATUS_SUCCESS;

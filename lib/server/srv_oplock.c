@@ -125,25 +125,43 @@ static void breaking_remove(struct srv *s, struct srv_open *o)
 /* ---- notifications ---- */
 
 /* [MS-SMB2] 3.3.4.6 / 3.3.4.7: MessageId all ones, SessionId and TreeId 0,
- * not signed. */
-static void send_break(struct srv_conn *c, const struct smb2_break *b)
+ * not signed; an oplock break of an open whose session or tree encrypts is
+ * sealed under that session (3.3.4.6, [ENC30]), as is one to a client
+ * that encrypts its requests on it; a lease break, which
+ * belongs to no session, never is. */
+static void send_break(struct srv_conn *c, const struct smb2_break *b, struct srv_session *seal)
 {
     if (!c || c->closing)
         return;
-    uint8_t frame[4 + SMB2_HDR_SIZE + 64];
+    uint8_t frame[SRV_OUT_HDR + SMB2_HDR_SIZE + 64];
     struct wr w;
-    wr_init(&w, frame + 4, sizeof frame - 4);
+    wr_init(&w, frame + SRV_OUT_HDR, sizeof frame - SRV_OUT_HDR);
     struct smb2_hdr h = {.command = SMB2_OPLOCK_BREAK,
                          .flags = SMB2_FLAGS_SERVER_TO_REDIR,
                          .message_id = UINT64_MAX};
     (void)smb2_hdr_encode(&w, &h);
     if (!nt_ok(smb2_oplock_break_encode(&w, b)))
         return;
-    smb2_frame_encode(frame, (uint32_t)wr_pos(&w));
+    size_t off = seal ? 0 : SRV_OUT_HDR - 4;
+    if (seal && !nt_ok(srv_seal(seal, frame + SRV_OUT_HDR, wr_pos(&w))))
+        return;
+    if (!seal)
+        smb2_frame_encode(frame + off, (uint32_t)wr_pos(&w));
     struct buf out = BUF_INIT;
-    if (nt_ok(buf_append(&out, frame, 4 + wr_pos(&w))))
-        (void)srv_conn_send(c, &out);
+    if (nt_ok(buf_append(&out, frame, SRV_OUT_HDR + wr_pos(&w))))
+        (void)srv_conn_send_from(c, &out, off);
     buf_free(&out);
+}
+
+/* The session an oplock break to o is sealed under, or NULL. */
+static struct srv_session *break_seal_sess(const struct srv_open *o)
+{
+    if (!o->conn)
+        return NULL;
+    struct srv_session *s = srv_session_find(o->conn, o->session_id);
+    if (!s || s->gone || s->enc_key.cipher == SMB2_CIPHER_NONE)
+        return NULL;
+    return s->encrypt_data || s->client_encrypts || (o->tree && o->tree->encrypt_data) ? s : NULL;
 }
 
 /* Where a lease's breaks go: a lease is the client's, not a connection's,
@@ -174,7 +192,7 @@ static void lease_notify(struct srv_lease *l, uint32_t to, bool ack, bool step)
     memcpy(n->lease_key, l->key, 16);
     n->current_lease_state = l->state;
     n->new_lease_state = to;
-    send_break(lease_conn(l), &b);
+    send_break(lease_conn(l), &b, NULL);
 }
 
 static void oplock_notify(struct srv_open *o, uint8_t level)
@@ -182,7 +200,7 @@ static void oplock_notify(struct srv_open *o, uint8_t level)
     struct smb2_break b = {.kind = SMB2_BREAK_OPLOCK};
     b.u.oplock =
         (struct smb2_oplock_break){.oplock_level = level, .file_id = {o->persistent_id, o->id}};
-    send_break(o->conn, &b);
+    send_break(o->conn, &b, break_seal_sess(o));
 }
 
 /* Can l's holder be told? Not when every open of it is disconnected. */

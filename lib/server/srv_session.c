@@ -80,6 +80,8 @@ void srv_session_unref(struct srv_session *s)
         return;
     ntlm_server_free(s->auth);
     sec_sign_key_clear(&s->sign_key);
+    sec_cipher_key_clear(&s->enc_key);
+    sec_cipher_key_clear(&s->dec_key);
     secure_zero(s, sizeof *s);
     free(s);
 }

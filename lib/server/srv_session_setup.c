@@ -49,20 +49,61 @@ static ntstatus_t write_rsp(struct srv_req *r, const struct buf *tok)
     return smb2_session_setup_rsp_encode(r->w, &rsp);
 }
 
+/* Session.EncryptionKey (ServerOut / SMBS2CCipherKey) and DecryptionKey
+ * (ServerIn / SMBC2SCipherKey) of a user session, when the connection has a
+ * cipher (3.3.5.5.3); AES-256 keys come from the full session key
+ * (sec_derive_keys). Guest and anonymous sessions never encrypt (3.3.5.5.3). */
+static ntstatus_t install_cipher_keys(struct srv_conn *c, struct srv_session *s,
+                                      const struct sec_keys *keys)
+{
+    if (c->cipher == SMB2_CIPHER_NONE || s->is_guest || s->is_anonymous)
+        return STATUS_SUCCESS;
+    ntstatus_t st =
+        sec_cipher_key_init(&s->enc_key, c->cipher, keys->s2c_cipher, keys->cipher_key_len);
+    if (nt_ok(st))
+        st = sec_cipher_key_init(&s->dec_key, c->cipher, keys->c2s_cipher, keys->cipher_key_len);
+    if (nt_ok(st))
+        st = sec_nonce_gen_init(&s->nonces);
+    return st;
+}
+
 /* Session.SigningKey and Session.SigningRequired of a new session (3.3.5.5.3). */
 static ntstatus_t install_keys(struct srv_conn *c, struct srv_session *s,
                                const struct ntlm_server_result *res)
 {
     struct sec_keys keys;
-    ntstatus_t st = sec_derive_keys(c->dialect, SMB2_CIPHER_NONE, res->session_key,
+    ntstatus_t st = sec_derive_keys(c->dialect, c->cipher, res->session_key,
                                     sizeof res->session_key, s->preauth, &keys);
     enum smb2_signing_alg alg = SMB2_SIGNING_AES_CMAC;
     if (nt_ok(st))
         st = sec_signing_alg_for(c->dialect, c->signing_ctx, c->signing_alg, &alg);
     if (nt_ok(st))
         st = sec_sign_key_init(&s->sign_key, alg, keys.signing, sizeof keys.signing);
+    if (nt_ok(st))
+        st = install_cipher_keys(c, s, &keys);
     sec_keys_clear(&keys);
     return st;
+}
+
+/* Session.EncryptData (3.3.5.5.3) from the global `server smb encrypt`:
+ * desired asks the client to encrypt when it can, required also refuses a
+ * session that cannot (STATUS_ACCESS_DENIED, as Samba; RejectUnencryptedAccess). */
+static ntstatus_t set_encrypt_data(const struct srv_req *r, struct srv_session *s)
+{
+    enum cfg_encrypt e = r->conn->cfg->cfg.server.encrypt;
+    bool can = s->enc_key.cipher != SMB2_CIPHER_NONE;
+    if (e == CFG_ENCRYPT_REQUIRED && !can) {
+        sg_log(SG_LOG_WARN,
+               "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " of '%s' refused: "
+               "server smb encrypt = required, but %s: STATUS_ACCESS_DENIED",
+               r->conn->id, r->conn->peer, s->id, s->is_anonymous ? "anonymous" : s->user,
+               s->is_guest || s->is_anonymous ? "guest and anonymous sessions are never encrypted"
+                                              : "the client negotiated no cipher");
+        return STATUS_ACCESS_DENIED;
+    }
+    s->encrypt_data = can && e >= CFG_ENCRYPT_DESIRED;
+    s->encrypt_required = can && e == CFG_ENCRYPT_REQUIRED;
+    return STATUS_SUCCESS;
 }
 
 static void log_logon(const struct srv_req *r, const struct srv_session *s, bool reauth)
@@ -70,11 +111,15 @@ static void log_logon(const struct srv_req *r, const struct srv_session *s, bool
     const struct srv_conn *c = r->conn;
     const char *who = s->is_anonymous ? "anonymous" : s->user;
     sg_log(SG_LOG_NOTICE,
-           "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " %s '%s'%s: SMB %s, signing %s%s", c->id,
-           c->peer, s->id, reauth ? "re-authenticated" : "logged on", who,
+           "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " %s '%s'%s: SMB %s, signing %s%s, "
+           "cipher %s%s",
+           c->id, c->peer, s->id, reauth ? "re-authenticated" : "logged on", who,
            s->is_guest ? " as guest" : "", smb2_dialect_name(c->dialect),
            sec_sign_key_is_set(&s->sign_key) ? cfg_signing_alg_name(c->signing_alg) : "none",
-           s->signing_required ? " (required)" : "");
+           s->signing_required ? " (required)" : "", cfg_cipher_name(s->enc_key.cipher),
+           s->encrypt_required ? " (required)"
+           : s->encrypt_data   ? " (desired)"
+                               : "");
     /* `server signing audit`: events 3021 and 3022 (srv_audit.c). */
     if (!reauth)
         srv_audit_session(r->conn, s);
@@ -121,6 +166,9 @@ static ntstatus_t finish_logon(struct srv_req *r, struct srv_session *s, bool re
             if (!nt_ok(st))
                 return st;
         }
+        ntstatus_t est = set_encrypt_data(r, s);
+        if (!nt_ok(est))
+            return est;
         bool client_required = (c->client_security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED) != 0;
         s->signing_required = sec_server_session_signing_required(&c->cfg->policy, client_required,
                                                                   setup_security_mode, ga);
@@ -133,6 +181,8 @@ static ntstatus_t finish_logon(struct srv_req *r, struct srv_session *s, bool re
     r->rsp_session_flags = s->is_guest       ? SMB2_SESSION_FLAG_IS_GUEST
                            : s->is_anonymous ? SMB2_SESSION_FLAG_IS_NULL
                                              : 0;
+    if (s->encrypt_data)
+        r->rsp_session_flags |= SMB2_SESSION_FLAG_ENCRYPT_DATA;
     /* 3.3.5.5.3: the final response is signed unless guest or anonymous. */
     r->sign_sess = s;
     r->force_sign = sec_sign_key_is_set(&s->sign_key);

@@ -66,6 +66,37 @@ static ntstatus_t resolve(struct srv_req *r, const char *name, const struct cfg_
     return user_allowed(*sh, r->sess) ? STATUS_SUCCESS : STATUS_ACCESS_DENIED;
 }
 
+/* The share's `server smb encrypt` (IPC$ and shares that say nothing take
+ * the global one's desire, never its requirement, which is the session's). */
+static enum cfg_encrypt share_encrypt(const struct srv_req *r, const struct cfg_share *sh)
+{
+    enum cfg_encrypt g = r->conn->cfg->cfg.server.encrypt;
+    enum cfg_encrypt e = sh ? sh->encrypt : CFG_ENCRYPT_IF_REQUIRED;
+    if (g == CFG_ENCRYPT_OFF)
+        return e == CFG_ENCRYPT_REQUIRED ? e : CFG_ENCRYPT_OFF;
+    return e > g ? e : (g >= CFG_ENCRYPT_DESIRED ? CFG_ENCRYPT_DESIRED : e);
+}
+
+/* 3.3.5.7: a share that requires encryption is refused to a connect that
+ * is not encrypted (TreeConnect.Share.EncryptData with
+ * RejectUnencryptedAccess), and so to guest and anonymous sessions, which
+ * never encrypt. */
+static ntstatus_t check_encrypt(const struct srv_req *r, const char *name,
+                                const struct cfg_share *sh)
+{
+    if (share_encrypt(r, sh) != CFG_ENCRYPT_REQUIRED || r->encrypted)
+        return STATUS_SUCCESS;
+    const struct srv_session *s = r->sess;
+    sg_log(SG_LOG_WARN,
+           "conn %" PRIu64 " (%s): tree connect to '%s' by '%s' refused: the share requires "
+           "encryption (server smb encrypt = required) and %s: STATUS_ACCESS_DENIED",
+           r->conn->id, r->conn->peer, name, s->is_anonymous ? "anonymous" : s->user,
+           s->is_guest || s->is_anonymous ? "guest and anonymous sessions are never encrypted"
+           : s->enc_key.cipher == SMB2_CIPHER_NONE ? "the client negotiated no cipher"
+                                                   : "the request was not encrypted");
+    return STATUS_ACCESS_DENIED;
+}
+
 static ntstatus_t respond(struct srv_req *r, const char *name, const struct cfg_share *sh,
                           struct vfs_share *vs)
 {
@@ -76,9 +107,14 @@ static ntstatus_t respond(struct srv_req *r, const char *name, const struct cfg_
     t->ipc = ipc;
     t->share = sh;
     t->vs = vs;
+    enum cfg_encrypt enc = share_encrypt(r, sh);
+    bool can = r->sess->enc_key.cipher != SMB2_CIPHER_NONE;
+    t->encrypt_data = can && enc >= CFG_ENCRYPT_DESIRED;
+    t->encrypt_required = can && enc == CFG_ENCRYPT_REQUIRED;
+    uint32_t flags = ipc ? SMB2_SHAREFLAG_NO_CACHING : SMB2_SHAREFLAG_MANUAL_CACHING;
     struct smb2_tree_connect_rsp rsp = {
         .share_type = ipc ? SMB2_SHARE_TYPE_PIPE : SMB2_SHARE_TYPE_DISK,
-        .share_flags = ipc ? SMB2_SHAREFLAG_NO_CACHING : SMB2_SHAREFLAG_MANUAL_CACHING,
+        .share_flags = flags | (t->encrypt_data ? SMB2_SHAREFLAG_ENCRYPT_DATA : 0),
         .capabilities = 0,
         .maximal_access = (ipc || !sh->read_only) ? ACCESS_ALL : ACCESS_READ};
     ntstatus_t st = smb2_tree_connect_rsp_encode(r->w, &rsp);
@@ -140,6 +176,8 @@ ntstatus_t srv_tree_connect(struct srv_req *r)
                r->conn->peer, name, r->sess->user, nt_name(st));
         return st;
     }
+    if (!nt_ok(st = check_encrypt(r, name, sh)))
+        return st;
     if (ipc)
         return respond(r, name, NULL, NULL);
     struct vfs_share *vs = srv_vfs_share_cached(r->conn->srv, sh);

@@ -34,6 +34,10 @@ cat >signet.conf <<CONF
   listen = 127.0.0.1:$PORT
   server signing = auto
   server signing audit = yes
+  # impacket 0.10 encrypts every SMB 3.0 session of a server that offers
+  # encryption (an encrypted request counts as signed): bob's unsigned
+  # session needs it off
+  server smb encrypt = off
   admin socket = $SOCK
   user database = $WORK/users
   invalid authentication delay = 0

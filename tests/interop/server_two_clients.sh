@@ -88,6 +88,11 @@ cat >signet.conf <<CONF
   invalid authentication delay = 0
   # the durable opens kept, reclaimed and closed are logged at info (part 5)
   log level = info
+  # impacket 0.10 encrypts every SMB 3.0 session of a server that offers
+  # encryption, and smb2raw.py reads and verifies signed, unencrypted
+  # responses: this script is about signing, share modes and breaks, so
+  # encryption is off here (server_encrypt.sh tests it)
+  server smb encrypt = off
 [share]
   path = $WORK/share
   read only = no

@@ -145,7 +145,7 @@ static const struct mapping mappings[] = {
     {WV_SERVER, "RequireSecuritySignature", "False", "server signing", "auto", "False"},
     {WV_SERVER, "RequireSecuritySignature", "True", "server signing", "mandatory", "True"},
     {WV_SERVER, "EncryptData", "True", "server smb encrypt", "required", "True"},
-    {WV_SERVER, "EncryptData", "False", "server smb encrypt", "off", "False"},
+    {WV_SERVER, "EncryptData", "False", "server smb encrypt", "if_required", "False"},
     {WV_SERVER, "AuditClientDoesNotSupportSigning", "True", "server signing audit", "yes", "True"},
     {WV_SERVER, "InvalidAuthenticationDelayTimeInMs", "0", "invalid authentication delay", "0",
      "0"},

@@ -235,6 +235,8 @@ static void read_signing_alg(struct tconn *t, const struct smb2_negotiate_rsp *r
         t->signing_ctx = true;
         t->signing_alg = set.signing.signing_algorithms[0];
     }
+    if (smb2_negctx_set_has(&set, SMB2_ENCRYPTION_CAPABILITIES))
+        t->cipher = set.encryption.ciphers[0];
 }
 
 void tc_negotiate(struct tconn *t, const uint16_t *dialects, uint16_t n, uint16_t security_mode)
@@ -243,7 +245,8 @@ void tc_negotiate(struct tconn *t, const uint16_t *dialects, uint16_t n, uint16_
     struct wr w;
     wr_init(&w, msg, sizeof msg);
     tc_hdr(t, &w, SMB2_NEGOTIATE, 31);
-    struct smb2_negotiate_req req = {.dialect_count = n, .security_mode = security_mode};
+    struct smb2_negotiate_req req = {
+        .dialect_count = n, .security_mode = security_mode, .capabilities = t->offer_caps};
     memcpy(req.client_guid, t->client_guid, sizeof req.client_guid);
     memcpy(req.dialects, dialects, n * sizeof *dialects);
     if (smb2_negotiate_req_has_dialect(&req, SMB2_DIALECT_0311)) {
@@ -258,6 +261,8 @@ void tc_negotiate(struct tconn *t, const uint16_t *dialects, uint16_t n, uint16_
     struct smb2_negotiate_rsp rsp;
     assert_true(nt_ok(smb2_negotiate_rsp_decode(t->rsp, t->rsp_len, &rsp)));
     t->dialect = rsp.dialect_revision;
+    t->cipher =
+        (rsp.capabilities & SMB2_GLOBAL_CAP_ENCRYPTION) ? SMB2_CIPHER_AES128_CCM : SMB2_CIPHER_NONE;
     sec_preauth_init(t->preauth);
     hash(t, t->preauth, msg, wr_pos(&w));
     hash(t, t->preauth, t->rsp, t->rsp_len);
@@ -294,9 +299,49 @@ static void derive_key(struct tconn *t, struct ntlm_client *nc, const uint8_t h[
     struct sec_keys keys;
     enum smb2_signing_alg alg;
     assert_true(nt_ok(ntlm_client_session_key(nc, sk)));
-    assert_true(nt_ok(sec_derive_keys(t->dialect, SMB2_CIPHER_NONE, sk, 16, h, &keys)));
+    assert_true(nt_ok(sec_derive_keys(t->dialect, t->cipher, sk, 16, h, &keys)));
     assert_true(nt_ok(sec_signing_alg_for(t->dialect, t->signing_ctx, t->signing_alg, &alg)));
     assert_true(nt_ok(sec_sign_key_init(&t->key, alg, keys.signing, 16)));
+    if (t->cipher != SMB2_CIPHER_NONE) {
+        assert_true(
+            nt_ok(sec_cipher_key_init(&t->c2s, t->cipher, keys.c2s_cipher, keys.cipher_key_len)));
+        assert_true(
+            nt_ok(sec_cipher_key_init(&t->s2c, t->cipher, keys.s2c_cipher, keys.cipher_key_len)));
+        assert_true(nt_ok(sec_nonce_gen_init(&t->nonces)));
+    }
+    sec_keys_clear(&keys);
+}
+
+void tc_send_sealed(struct tconn *t, uint8_t *msg, size_t len)
+{
+    uint8_t *frame = malloc(SMB2_TRANSFORM_HDR_SIZE + len);
+    assert_non_null(frame);
+    memcpy(frame + SMB2_TRANSFORM_HDR_SIZE, msg, len);
+    uint8_t nonce[16];
+    assert_true(nt_ok(sec_nonce_next(&t->nonces, t->cipher, nonce)));
+    struct iovec iov = {frame + SMB2_TRANSFORM_HDR_SIZE, len};
+    assert_true(nt_ok(sec_seal(&t->c2s, nonce, t->sid, frame, &iov, 1)));
+    tc_send_raw(t, frame, SMB2_TRANSFORM_HDR_SIZE + len);
+    free(frame);
+}
+
+bool tc_recv_unseal(struct tconn *t, bool *sealed)
+{
+    *sealed = false;
+    if (!tc_recv(t))
+        return false;
+    if (t->rsp_len < 4 || le32_get(t->rsp) != SMB2_TRANSFORM_ID)
+        return true;
+    *sealed = true;
+    if (t->rsp_len <= SMB2_TRANSFORM_HDR_SIZE ||
+        le64_get(t->rsp + 44) != t->sid) /* TRANSFORM SessionId */
+        return false;
+    struct iovec iov = {t->rsp + SMB2_TRANSFORM_HDR_SIZE, t->rsp_len - SMB2_TRANSFORM_HDR_SIZE};
+    if (!nt_ok(sec_unseal(&t->s2c, t->rsp, &iov, 1)))
+        return false;
+    t->rsp_len -= SMB2_TRANSFORM_HDR_SIZE;
+    memmove(t->rsp, t->rsp + SMB2_TRANSFORM_HDR_SIZE, t->rsp_len);
+    return true;
 }
 
 uint32_t tc_logon(struct tconn *t, const char *user, const char *password)

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "sec/kdf.h"
 #include "sec/preauth.h"
+#include "sec/seal.h"
 #include "sec/sign.h"
 #include "server/server.h"
 #include "wire/compound.h"
@@ -45,6 +46,11 @@ struct tconn {
     struct sec_sign_key key;
     uint16_t signing_alg;
     bool signing_ctx;
+    uint32_t offer_caps;       /* NEGOTIATE Capabilities (set after tc_start) */
+    uint16_t cipher;           /* negotiated: 3.1.1 context, or CCM with CAP_ENCRYPTION */
+    struct sec_cipher_key c2s; /* the client's EncryptionKey (the server's DecryptionKey) */
+    struct sec_cipher_key s2c;
+    struct sec_nonce_gen nonces;
     uint8_t rsp[FRAME_CAP];
     size_t rsp_len;
 };
@@ -99,6 +105,12 @@ uint32_t tc_reauth(struct tconn *t, const char *user, const char *password);
 uint32_t tc_tree_connect(struct tconn *t, const char *share, bool sign);
 /* An ECHO on the session, signed or not; returns status. */
 uint32_t tc_echo(struct tconn *t, bool sign);
+/* Seal msg (a request or chain) under t's session and send it. */
+void tc_send_sealed(struct tconn *t, uint8_t *msg, size_t len);
+/* Receive one frame; if it is a TRANSFORM frame for t->sid, decrypt it and
+ * leave the plaintext in t->rsp. *sealed tells which it was; false on EOF
+ * or a frame that does not decrypt. */
+bool tc_recv_unseal(struct tconn *t, bool *sealed);
 /* Verify the signature of the response element at off..off+len. */
 bool tc_verify(struct tconn *t, size_t off, size_t len);
 

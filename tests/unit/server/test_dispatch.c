@@ -65,7 +65,7 @@ static void test_negotiate_311(void **state)
     assert_int_equal(set.preauth.hash_algorithms[0], SMB2_PREAUTH_INTEGRITY_SHA512);
     assert_int_equal(set.preauth.salt_length, 32);
     assert_int_equal(set.encryption.cipher_count, 1);
-    assert_int_equal(set.encryption.ciphers[0], SMB2_CIPHER_NONE); /* not implemented */
+    assert_int_equal(set.encryption.ciphers[0], SMB2_CIPHER_AES128_GCM); /* the first both have */
     assert_int_equal(set.signing.signing_algorithms[0], SMB2_SIGNING_AES_GMAC);
     tc_stop(&t);
 }
