@@ -39,6 +39,7 @@
 #define SRV_NEGOTIATE_TIMEOUT_MS (30u * 1000)  /* before NEGOTIATE */
 #define SRV_RSP_BODY_MAX         (8u * 1024)   /* bodies built in this pass are small */
 #define SRV_MAX_IO               (8u * 1024 * 1024)  /* MaxRead/Write/Transact */
+#define SRV_READ_INLINE_MAX      (256u * 1024)       /* larger READs go to the pool at once */
 #define SRV_CREDIT_UNIT          65536u              /* 3.3.5.2.5 */
 #define SRV_SPARE_BUF_MAX        (256u * 1024)       /* larger buffers go to the server's pool */
 #define SRV_BIG_BUFS             16                  /* the pool of large buffers ... */

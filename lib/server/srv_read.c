@@ -81,5 +81,9 @@ ntstatus_t srv_read(struct srv_req *r)
                            .offset = q.offset};
     if (q.length == 0)
         return read_done(r, STATUS_SUCCESS);
+    /* A large read is a long copy even from the page cache: on the pool it
+     * runs beside the loop's signing and sending of the responses before it. */
+    if (q.length > SRV_READ_INLINE_MAX)
+        return srv_req_run_pool(r, read_work, read_done);
     return srv_req_run(r, read_work, read_done);
 }
