@@ -16,12 +16,16 @@
 #include <string.h>
 
 struct aead_op {
-    const uint8_t *key, *nonce, *aad;
+    const uint8_t *nonce, *aad;
     size_t nonce_len, aad_len;
     struct iovec *iov;
     size_t n, total;
     uint8_t *tag;
-    bool enc;
+};
+
+struct crypto_aead {
+    EVP_CIPHER_CTX *ctx; /* cipher, nonce length, (CCM) tag length and key set */
+    bool ccm, enc;
 };
 
 static const EVP_CIPHER *aead_cipher(enum crypto_aead_alg alg, bool *ccm)
@@ -43,17 +47,48 @@ static const EVP_CIPHER *aead_cipher(enum crypto_aead_alg alg, bool *ccm)
     return NULL;
 }
 
-/* Cipher, nonce length and tag (expected tag when decrypting; CCM also needs
- * the tag length before the key when encrypting), then key and nonce. */
-static bool aead_setup(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *c, bool ccm, const struct aead_op *op)
+ntstatus_t crypto_aead_new(struct crypto_aead **out, enum crypto_aead_alg alg, const uint8_t *key,
+                           bool encrypt)
 {
-    if (!EVP_CipherInit_ex2(ctx, c, NULL, NULL, op->enc, NULL) ||
-        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, (int)op->nonce_len, NULL))
+    if (!out || !key)
+        return STATUS_INVALID_PARAMETER;
+    *out = NULL;
+    bool ccm = false;
+    const EVP_CIPHER *c = aead_cipher(alg, &ccm);
+    if (!c)
+        return STATUS_INVALID_PARAMETER;
+    struct crypto_aead *a = calloc(1, sizeof *a);
+    if (!a)
+        return STATUS_NO_MEMORY;
+    a->ccm = ccm;
+    a->enc = encrypt;
+    a->ctx = EVP_CIPHER_CTX_new();
+    /* CCM fixes the tag length before the key (OpenSSL's rule) */
+    if (!a->ctx || !EVP_CipherInit_ex2(a->ctx, c, NULL, NULL, encrypt, NULL) ||
+        !EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_SET_IVLEN, ccm ? 11 : 12, NULL) ||
+        (ccm && !EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_SET_TAG, 16, NULL)) ||
+        !EVP_CipherInit_ex2(a->ctx, NULL, key, NULL, encrypt, NULL)) {
+        crypto_aead_free(a);
+        return STATUS_INTERNAL_ERROR;
+    }
+    *out = a;
+    return STATUS_SUCCESS;
+}
+
+void crypto_aead_free(struct crypto_aead *a)
+{
+    if (!a)
+        return;
+    EVP_CIPHER_CTX_free(a->ctx); /* cleanses the key schedule */
+    free(a);
+}
+
+/* Per message: the nonce, and when decrypting the expected tag. */
+static bool aead_setup(struct crypto_aead *a, const struct aead_op *op)
+{
+    if (!EVP_CipherInit_ex2(a->ctx, NULL, NULL, op->nonce, a->enc, NULL))
         return false;
-    if ((ccm || !op->enc) &&
-        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, op->enc ? NULL : op->tag))
-        return false;
-    return EVP_CipherInit_ex2(ctx, NULL, op->key, op->nonce, op->enc, NULL) == 1;
+    return a->enc || EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_SET_TAG, 16, op->tag) == 1;
 }
 
 static bool aead_update(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in, size_t len)
@@ -93,7 +128,7 @@ static bool aead_payload_gcm(EVP_CIPHER_CTX *ctx, const struct aead_op *op)
     return true;
 }
 
-static bool aead_body(EVP_CIPHER_CTX *ctx, bool ccm, const struct aead_op *op)
+static bool aead_body(EVP_CIPHER_CTX *ctx, bool ccm, bool enc, const struct aead_op *op)
 {
     int outl = 0;
     if (ccm && !EVP_CipherUpdate(ctx, NULL, &outl, NULL, (int)op->total))
@@ -105,7 +140,7 @@ static bool aead_body(EVP_CIPHER_CTX *ctx, bool ccm, const struct aead_op *op)
     uint8_t scratch[16];
     if (!EVP_CipherFinal_ex(ctx, scratch, &outl))
         return false; /* GCM decrypt: tag mismatch */
-    return !op->enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, op->tag) == 1;
+    return !enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, op->tag) == 1;
 }
 
 static void iov_cleanse(struct iovec *iov, size_t n)
@@ -115,38 +150,64 @@ static void iov_cleanse(struct iovec *iov, size_t n)
             OPENSSL_cleanse(iov[i].iov_base, iov[i].iov_len);
 }
 
-static ntstatus_t aead_run(enum crypto_aead_alg alg, struct aead_op *op)
+static ntstatus_t aead_run(struct crypto_aead *a, struct aead_op *op)
 {
-    bool ccm = false;
-    const EVP_CIPHER *c = aead_cipher(alg, &ccm);
-    if (!c)
-        return STATUS_INVALID_PARAMETER;
-    if (!op->key || !op->nonce || !op->tag || (op->n && !op->iov) || (op->aad_len && !op->aad) ||
-        op->nonce_len != (ccm ? 11u : 12u) || op->aad_len > INT_MAX)
+    if (!a || !op->nonce || !op->tag || (op->n && !op->iov) || (op->aad_len && !op->aad) ||
+        op->nonce_len != (a->ccm ? 11u : 12u) || op->aad_len > INT_MAX)
         return STATUS_INVALID_PARAMETER;
     op->total = iov_total(op->iov, op->n);
     if (op->total > INT_MAX)
         return STATUS_INVALID_PARAMETER;
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    if (!ctx)
-        return STATUS_NO_MEMORY;
-    bool ok = aead_setup(ctx, c, ccm, op) && aead_body(ctx, ccm, op);
-    EVP_CIPHER_CTX_free(ctx); /* cleanses the key schedule */
-    if (ok)
+    if (aead_setup(a, op) && aead_body(a->ctx, a->ccm, a->enc, op))
         return STATUS_SUCCESS;
-    if (!op->enc) {
+    if (!a->enc) {
         iov_cleanse(op->iov, op->n); /* never hand out unauthenticated plaintext */
         return STATUS_DECRYPTION_FAILED;
     }
     return STATUS_INTERNAL_ERROR;
 }
 
+ntstatus_t crypto_aead_seal(struct crypto_aead *a, const uint8_t *nonce, size_t nonce_len,
+                            const uint8_t *aad, size_t aad_len, struct iovec *iov, size_t n,
+                            uint8_t tag[16])
+{
+    if (a && !a->enc)
+        return STATUS_INVALID_PARAMETER;
+    struct aead_op op = {nonce, aad, nonce_len, aad_len, iov, n, 0, tag};
+    return aead_run(a, &op);
+}
+
+ntstatus_t crypto_aead_open(struct crypto_aead *a, const uint8_t *nonce, size_t nonce_len,
+                            const uint8_t *aad, size_t aad_len, struct iovec *iov, size_t n,
+                            const uint8_t tag[16])
+{
+    if ((a && a->enc) || !tag)
+        return STATUS_INVALID_PARAMETER;
+    uint8_t expected[16];
+    memcpy(expected, tag, sizeof expected);
+    struct aead_op op = {nonce, aad, nonce_len, aad_len, iov, n, 0, expected};
+    return aead_run(a, &op);
+}
+
+/* One message under a key used once: a context made and freed around it. */
+static ntstatus_t aead_once(enum crypto_aead_alg alg, const uint8_t *key, bool enc,
+                            struct aead_op *op)
+{
+    struct crypto_aead *a;
+    ntstatus_t st = crypto_aead_new(&a, alg, key, enc);
+    if (!nt_ok(st))
+        return st;
+    st = aead_run(a, op);
+    crypto_aead_free(a);
+    return st;
+}
+
 ntstatus_t crypto_aead_encrypt(enum crypto_aead_alg alg, const uint8_t *key, const uint8_t *nonce,
                                size_t nonce_len, const uint8_t *aad, size_t aad_len,
                                struct iovec *iov, size_t n, uint8_t tag[16])
 {
-    struct aead_op op = {key, nonce, aad, nonce_len, aad_len, iov, n, 0, tag, true};
-    return aead_run(alg, &op);
+    struct aead_op op = {nonce, aad, nonce_len, aad_len, iov, n, 0, tag};
+    return aead_once(alg, key, true, &op);
 }
 
 ntstatus_t crypto_aead_decrypt(enum crypto_aead_alg alg, const uint8_t *key, const uint8_t *nonce,
@@ -157,6 +218,6 @@ ntstatus_t crypto_aead_decrypt(enum crypto_aead_alg alg, const uint8_t *key, con
     if (!tag)
         return STATUS_INVALID_PARAMETER;
     memcpy(expected, tag, sizeof expected);
-    struct aead_op op = {key, nonce, aad, nonce_len, aad_len, iov, n, 0, expected, false};
-    return aead_run(alg, &op);
+    struct aead_op op = {nonce, aad, nonce_len, aad_len, iov, n, 0, expected};
+    return aead_once(alg, key, false, &op);
 }

@@ -6,6 +6,7 @@
 #define SIGNET_CRYPTO_H
 
 #include <signet/ntstatus.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -67,6 +68,20 @@ ntstatus_t crypto_aead_encrypt(enum crypto_aead_alg alg, const uint8_t *key, con
 ntstatus_t crypto_aead_decrypt(enum crypto_aead_alg alg, const uint8_t *key, const uint8_t *nonce,
                                size_t nonce_len, const uint8_t *aad, size_t aad_len,
                                struct iovec *iov, size_t n, const uint8_t tag[16]);
+
+/* A keyed AEAD context for one direction, made once per key: per message
+ * only the nonce is set (no allocation, no key schedule). Same rules as
+ * crypto_aead_encrypt / _decrypt; nonce_len must be the algorithm's. */
+struct crypto_aead;
+ntstatus_t crypto_aead_new(struct crypto_aead **out, enum crypto_aead_alg alg, const uint8_t *key,
+                           bool encrypt);
+ntstatus_t crypto_aead_seal(struct crypto_aead *a, const uint8_t *nonce, size_t nonce_len,
+                            const uint8_t *aad, size_t aad_len, struct iovec *iov, size_t n,
+                            uint8_t tag[16]);
+ntstatus_t crypto_aead_open(struct crypto_aead *a, const uint8_t *nonce, size_t nonce_len,
+                            const uint8_t *aad, size_t aad_len, struct iovec *iov, size_t n,
+                            const uint8_t tag[16]);
+void crypto_aead_free(struct crypto_aead *a); /* cleanses the key schedule; NULL is fine */
 
 /* ---- random ---- */
 ntstatus_t crypto_random(void *p, size_t n);

@@ -39,11 +39,18 @@ ntstatus_t sec_cipher_key_init(struct sec_cipher_key *k, enum smb2_cipher cipher
 {
     if (!k)
         return STATUS_INVALID_PARAMETER;
-    sec_cipher_key_clear(k);
+    secure_zero(k, sizeof *k);
     enum crypto_aead_alg alg;
     size_t want_len, nonce_len;
     if (!key || !aead_for(cipher, &alg, &want_len, &nonce_len) || key_len != want_len)
         return STATUS_INVALID_PARAMETER;
+    ntstatus_t st = crypto_aead_new(&k->seal_ctx, alg, key, true);
+    if (nt_ok(st))
+        st = crypto_aead_new(&k->open_ctx, alg, key, false);
+    if (!nt_ok(st)) {
+        sec_cipher_key_clear(k);
+        return st;
+    }
     k->cipher = cipher;
     k->key_len = key_len;
     memcpy(k->key, key, key_len);
@@ -52,8 +59,11 @@ ntstatus_t sec_cipher_key_init(struct sec_cipher_key *k, enum smb2_cipher cipher
 
 void sec_cipher_key_clear(struct sec_cipher_key *k)
 {
-    if (k)
-        secure_zero(k, sizeof *k);
+    if (!k)
+        return;
+    crypto_aead_free(k->seal_ctx);
+    crypto_aead_free(k->open_ctx);
+    secure_zero(k, sizeof *k);
 }
 
 ntstatus_t sec_nonce_gen_init(struct sec_nonce_gen *g)
@@ -101,9 +111,8 @@ ntstatus_t sec_seal(const struct sec_cipher_key *k, const uint8_t nonce[16], uin
     if (!nt_ok(st))
         return st;
     uint8_t tag[16];
-    st = crypto_aead_encrypt(alg, k->key, nonce, nonce_len,
-                             transform_hdr + SMB2_TRANSFORM_AAD_OFFSET, SMB2_TRANSFORM_AAD_SIZE,
-                             msg, n, tag);
+    st = crypto_aead_seal(k->seal_ctx, nonce, nonce_len, transform_hdr + SMB2_TRANSFORM_AAD_OFFSET,
+                          SMB2_TRANSFORM_AAD_SIZE, msg, n, tag);
     memcpy(transform_hdr + 4, nt_ok(st) ? tag : (const uint8_t[16]){0}, sizeof tag);
     return st;
 }
@@ -126,7 +135,7 @@ ntstatus_t sec_unseal(const struct sec_cipher_key *k,
     ntstatus_t st = smb2_transform_decode(transform_hdr, SMB2_TRANSFORM_HDR_SIZE + total, &h);
     if (!nt_ok(st))
         return STATUS_INVALID_PARAMETER;
-    return crypto_aead_decrypt(alg, k->key, h.nonce, nonce_len,
-                               transform_hdr + SMB2_TRANSFORM_AAD_OFFSET, SMB2_TRANSFORM_AAD_SIZE,
-                               msg, n, h.signature);
+    return crypto_aead_open(k->open_ctx, h.nonce, nonce_len,
+                            transform_hdr + SMB2_TRANSFORM_AAD_OFFSET, SMB2_TRANSFORM_AAD_SIZE, msg,
+                            n, h.signature);
 }

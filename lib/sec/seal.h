@@ -14,16 +14,24 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+struct crypto_aead;
+
+/* A key with its two keyed AEAD contexts (lib/crypto), made once: sealing
+ * and unsealing a message then allocate nothing and expand no key. */
 struct sec_cipher_key {
     enum smb2_cipher cipher; /* SMB2_CIPHER_NONE: no key */
     size_t key_len;          /* 16 (AES-128) or 32 (AES-256) */
     uint8_t key[32];
+    struct crypto_aead *seal_ctx, *open_ctx;
 };
 
-/* key_len must match the cipher (16 or 32): STATUS_INVALID_PARAMETER else. */
+/* key_len must match the cipher (16 or 32): STATUS_INVALID_PARAMETER else.
+ * k is overwritten, not freed: pass a fresh struct or one cleared with
+ * sec_cipher_key_clear. STATUS_NO_MEMORY if a context cannot be made. */
 ntstatus_t sec_cipher_key_init(struct sec_cipher_key *k, enum smb2_cipher cipher,
                                const uint8_t *key, size_t key_len);
-/* Zeroes the key (OPENSSL_cleanse). */
+/* Frees the contexts and zeroes the key (OPENSSL_cleanse); a zeroed struct
+ * is fine. */
 void sec_cipher_key_clear(struct sec_cipher_key *k);
 
 /* Per-session nonce source for sealing: a nonce MUST NOT repeat under a key

@@ -58,6 +58,8 @@ static ntstatus_t install_cipher_keys(struct srv_conn *c, struct srv_session *s,
 {
     if (c->cipher == SMB2_CIPHER_NONE || s->is_guest || s->is_anonymous)
         return STATUS_SUCCESS;
+    sec_cipher_key_clear(&s->enc_key);
+    sec_cipher_key_clear(&s->dec_key);
     ntstatus_t st =
         sec_cipher_key_init(&s->enc_key, c->cipher, keys->s2c_cipher, keys->cipher_key_len);
     if (nt_ok(st))

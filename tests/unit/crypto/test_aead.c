@@ -1,7 +1,10 @@
 /* lib/crypto AEAD: for all four ciphers, round trip in place, multi-iovec
  * equals single buffer (CCM gathers, GCM streams), a flipped bit in tag, AAD
  * or ciphertext fails with STATUS_DECRYPTION_FAILED and zeroes the output,
- * wrong nonce lengths are rejected. */
+ * wrong nonce lengths are rejected; a keyed context (crypto_aead_new) used
+ * for several messages gives the one-shot calls' bytes and tags, opens a
+ * good message after refusing a tampered one, and will not run the other
+ * direction. */
 #include "crypto/crypto.h"
 
 #include <setjmp.h>
@@ -91,12 +94,56 @@ static void test_bad_nonce_length(void **state)
         STATUS_INVALID_PARAMETER.code);
 }
 
+/* Three messages under one keyed context each, with different nonces: the
+ * same ciphertext and tag as crypto_aead_encrypt; then a tampered message
+ * fails to open and the next good one still opens to the plaintext. */
+static void test_keyed_context_reused(void **state)
+{
+    (void)state;
+    for (size_t a = 0; a < 4; a++) {
+        struct crypto_aead *seal, *open;
+        assert_true(nt_ok(crypto_aead_new(&seal, algs[a], key, true)));
+        assert_true(nt_ok(crypto_aead_new(&open, algs[a], key, false)));
+        size_t nl = nonce_len(algs[a]);
+        for (uint8_t m = 0; m < 3; m++) {
+            uint8_t n2[12], plain[MSG_LEN], keyed[MSG_LEN], once[MSG_LEN], t1[16], t2[16];
+            memcpy(n2, nonce, sizeof n2);
+            n2[0] = m;
+            fill(plain, MSG_LEN);
+            memcpy(keyed, plain, MSG_LEN);
+            memcpy(once, plain, MSG_LEN);
+            struct iovec ik = {keyed, MSG_LEN}, io = {once, MSG_LEN};
+            assert_true(nt_ok(crypto_aead_seal(seal, n2, nl, aad, 32, &ik, 1, t1)));
+            assert_true(nt_ok(crypto_aead_encrypt(algs[a], key, n2, nl, aad, 32, &io, 1, t2)));
+            assert_memory_equal(keyed, once, MSG_LEN);
+            assert_memory_equal(t1, t2, 16);
+            if (m == 1) { /* a flipped ciphertext bit: refused, output zeroed */
+                keyed[10] ^= 1;
+                assert_int_equal(crypto_aead_open(open, n2, nl, aad, 32, &ik, 1, t1).code,
+                                 STATUS_DECRYPTION_FAILED.code);
+                continue;
+            }
+            assert_true(nt_ok(crypto_aead_open(open, n2, nl, aad, 32, &ik, 1, t1)));
+            assert_memory_equal(keyed, plain, MSG_LEN);
+        }
+        uint8_t buf[16] = {0}, tag[16] = {0};
+        struct iovec iv = {buf, sizeof buf};
+        assert_int_equal(crypto_aead_seal(open, nonce, nl, aad, 32, &iv, 1, tag).code,
+                         STATUS_INVALID_PARAMETER.code);
+        assert_int_equal(crypto_aead_open(seal, nonce, nl, aad, 32, &iv, 1, tag).code,
+                         STATUS_INVALID_PARAMETER.code);
+        crypto_aead_free(seal);
+        crypto_aead_free(open);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multi_iovec_equals_single),
         cmocka_unit_test(test_tamper_fails),
         cmocka_unit_test(test_bad_nonce_length),
+        cmocka_unit_test(test_keyed_context_reused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

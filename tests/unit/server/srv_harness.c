@@ -91,12 +91,19 @@ void tc_start(struct tconn *t, const char *conf)
     assert_int_equal(pthread_create(&t->th, NULL, loop_thread, t), 0);
 }
 
+void tc_keys_clear(struct tconn *t)
+{
+    sec_sign_key_clear(&t->key);
+    sec_cipher_key_clear(&t->c2s);
+    sec_cipher_key_clear(&t->s2c);
+}
+
 void tc_stop(struct tconn *t)
 {
     close(t->fd);
     pthread_join(t->th, NULL);
     srv_free(t->srv);
-    sec_sign_key_clear(&t->key);
+    tc_keys_clear(t);
     assert_int_equal(uv_loop_close(&t->loop), 0);
 }
 
@@ -118,7 +125,7 @@ void tc_start_pair(struct tconn *a, struct tconn *b, const char *conf)
 void tc_stop_pair(struct tconn *a, struct tconn *b)
 {
     close(b->fd);
-    sec_sign_key_clear(&b->key);
+    tc_keys_clear(b);
     b->srv = NULL;
     tc_stop(a);
 }
@@ -303,6 +310,8 @@ static void derive_key(struct tconn *t, struct ntlm_client *nc, const uint8_t h[
     assert_true(nt_ok(sec_signing_alg_for(t->dialect, t->signing_ctx, t->signing_alg, &alg)));
     assert_true(nt_ok(sec_sign_key_init(&t->key, alg, keys.signing, 16)));
     if (t->cipher != SMB2_CIPHER_NONE) {
+        sec_cipher_key_clear(&t->c2s); /* a second session on this connection */
+        sec_cipher_key_clear(&t->s2c);
         assert_true(
             nt_ok(sec_cipher_key_init(&t->c2s, t->cipher, keys.c2s_cipher, keys.cipher_key_len)));
         assert_true(

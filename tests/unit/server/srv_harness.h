@@ -60,6 +60,8 @@ extern char harness_log[8192];
 bool harness_log_has(const char *needle);
 
 void tc_start(struct tconn *t, const char *conf);
+/* Frees the connection's signing and cipher keys (a dropped connection's). */
+void tc_keys_clear(struct tconn *t);
 void tc_stop(struct tconn *t);
 /* Two clients (different ClientGuids) on one server: both connections are
  * adopted before the loop starts; a owns the loop and its thread. */

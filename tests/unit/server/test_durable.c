@@ -97,7 +97,7 @@ static void drop(struct tconn *t)
     if (t->fd >= 0)
         close(t->fd);
     t->fd = -1;
-    sec_sign_key_clear(&t->key);
+    tc_keys_clear(t);
 }
 
 static void pair_stop(struct tconn t[NCONN])
@@ -420,7 +420,7 @@ static void test_logoff_and_tree_disconnect(void **state)
     struct smb2_file_id fid = durable_v1(&t[0], "l.txt");
     assert_int_equal(simple(&t[0], SMB2_LOGOFF), 0);
     t[0].tid = 0;
-    sec_sign_key_clear(&t[0].key);
+    tc_keys_clear(&t[0]);
     assert_int_equal(tc_logon(&t[0], TEST_USER, TEST_PASSWORD), 0);
     assert_int_equal(tc_tree_connect(&t[0], "rw", true), 0);
     struct create_out o = reconnect(&t[0], "DHnC", fid, NULL);
