@@ -569,6 +569,18 @@ ntstatus_t srv_req_run_pool(struct srv_req *r, srv_work_fn work, srv_done_fn don
     return STATUS_SIGNET_ASYNC;
 }
 
+/* r onto the pool as the one job of q running there. */
+static ntstatus_t serial_pool(struct srv_req *r, struct srv_serial *q, srv_work_fn work,
+                              srv_done_fn done)
+{
+    ntstatus_t st = srv_req_run_pool(r, work, done);
+    if (nt_eq(st, STATUS_SIGNET_ASYNC)) {
+        r->serial = q;
+        q->busy = true;
+    }
+    return st;
+}
+
 /* The next queued job onto the pool; one that cannot be queued ends with
  * STATUS_INSUFFICIENT_RESOURCES and the one after it is tried. */
 static void serial_start_next(struct srv_serial *q)
@@ -581,27 +593,17 @@ static void serial_start_next(struct srv_serial *q)
             q->tail = NULL;
         r->serial_next = NULL;
         r->state = SRV_REQ_RUNNING;
-        ntstatus_t st = srv_req_run_pool(r, r->work, r->done);
-        if (nt_eq(st, STATUS_SIGNET_ASYNC)) {
-            r->serial = q;
-            q->busy = true;
-        } else {
+        ntstatus_t st = serial_pool(r, q, r->work, r->done);
+        if (!nt_eq(st, STATUS_SIGNET_ASYNC))
             chain_resume(r->chain, st);
-        }
     }
 }
 
 ntstatus_t srv_req_run_serial(struct srv_req *r, struct srv_serial *q, srv_work_fn work,
                               srv_done_fn done)
 {
-    if (!q->busy) {
-        ntstatus_t st = srv_req_run_pool(r, work, done);
-        if (nt_eq(st, STATUS_SIGNET_ASYNC)) {
-            r->serial = q;
-            q->busy = true;
-        }
-        return st;
-    }
+    if (!q->busy)
+        return serial_pool(r, q, work, done);
     r->work = work;
     r->done = done;
     r->state = SRV_REQ_DISK; /* as good as on the pool: nothing cancels it */
