@@ -11,7 +11,9 @@
 
 #include "srv_files.h"
 
+#include "base/endian.h"
 #include "base/utf16.h"
+#include "wire/change_notify.h"
 
 /* Sign and send one request built in msg[0..len); the response's status. */
 uint32_t roundtrip(struct tconn *t, uint8_t *msg, size_t len)
@@ -179,4 +181,51 @@ void tc_connect_share(struct tconn *t, const char *conf, const char *share)
 {
     tc_start(t, conf);
     tc_use_share(t, share);
+}
+
+/* ---- CHANGE_NOTIFY ---- */
+
+void notify_recv(struct tconn *t)
+{
+    if (!tc_recv(t))
+        fail_msg("no response; server log:\n%s", harness_log);
+}
+
+uint64_t notify_send(struct tconn *t, struct smb2_file_id dir, uint32_t out_len, uint32_t filter,
+                     bool tree)
+{
+    uint8_t msg[256];
+    struct wr w;
+    wr_init(&w, msg, sizeof msg);
+    uint64_t mid = t->mid;
+    tc_hdr(t, &w, SMB2_CHANGE_NOTIFY, 8);
+    struct smb2_change_notify_req q = {.flags = tree ? SMB2_WATCH_TREE : 0,
+                                       .output_buffer_length = out_len,
+                                       .file_id = dir,
+                                       .completion_filter = filter};
+    assert_true(nt_ok(smb2_change_notify_req_encode(&w, &q)));
+    tc_sign(t, msg, wr_pos(&w));
+    tc_send_raw(t, msg, wr_pos(&w));
+    return mid;
+}
+
+uint64_t notify_interim(struct tconn *t, uint64_t mid)
+{
+    notify_recv(t);
+    assert_int_equal(rsp_status(t), STATUS_PENDING_CODE);
+    assert_int_equal(le64_get(t->rsp + 24), mid);
+    return le64_get(t->rsp + 32);
+}
+
+uint32_t notify_final(struct tconn *t, uint64_t mid, bool skip_interim)
+{
+    for (;;) {
+        notify_recv(t);
+        if (skip_interim && rsp_status(t) == STATUS_PENDING_CODE && le64_get(t->rsp + 24) == mid)
+            continue;
+        assert_true(tc_verify(t, 0, t->rsp_len));
+        if (le64_get(t->rsp + 24) == mid)
+            return rsp_status(t);
+        assert_int_equal(rsp_status(t), 0);
+    }
 }

@@ -46,6 +46,19 @@ uint32_t do_read(struct tconn *t, struct smb2_file_id fid, uint32_t len, uint64_
 size_t lock_at(struct tconn *t, uint8_t *p, struct smb2_file_id fid, uint64_t off, uint32_t flags);
 uint32_t lock1(struct tconn *t, struct smb2_file_id fid, uint64_t off, uint32_t flags);
 
+/* ---- CHANGE_NOTIFY ---- */
+/* One response frame into t->rsp, or the test fails with the server log. */
+void notify_recv(struct tconn *t);
+/* Send a CHANGE_NOTIFY on dir; returns its MessageId. */
+uint64_t notify_send(struct tconn *t, struct smb2_file_id dir, uint32_t out_len, uint32_t filter,
+                     bool tree);
+/* The interim response of mid; its AsyncId. */
+uint64_t notify_interim(struct tconn *t, uint64_t mid);
+/* The final response of mid (after any others that come first, which must
+ * be successes, and, with skip_interim, past its own interim response): its
+ * status; t->rsp holds it. */
+uint32_t notify_final(struct tconn *t, uint64_t mid, bool skip_interim);
+
 /* ---- fixtures ---- */
 
 #define TEST_CONF_GLOBAL "[global]\nserver signing = mandatory\ninvalid authentication delay = 0\n"

@@ -39,53 +39,6 @@ static void on_share(struct tconn *t)
     tc_connect_share(t, conf, "rw");
 }
 
-static void recv_rsp(struct tconn *t)
-{
-    if (!tc_recv(t))
-        fail_msg("no response; server log:\n%s", harness_log);
-}
-
-/* Send a CHANGE_NOTIFY on dir; returns its MessageId. */
-static uint64_t send_notify(struct tconn *t, struct smb2_file_id dir, uint32_t out_len,
-                            uint32_t filter, bool tree)
-{
-    uint8_t msg[256];
-    struct wr w;
-    wr_init(&w, msg, sizeof msg);
-    uint64_t mid = t->mid;
-    tc_hdr(t, &w, SMB2_CHANGE_NOTIFY, 8);
-    struct smb2_change_notify_req q = {.flags = tree ? SMB2_WATCH_TREE : 0,
-                                       .output_buffer_length = out_len,
-                                       .file_id = dir,
-                                       .completion_filter = filter};
-    assert_true(nt_ok(smb2_change_notify_req_encode(&w, &q)));
-    tc_sign(t, msg, wr_pos(&w));
-    tc_send_raw(t, msg, wr_pos(&w));
-    return mid;
-}
-
-/* The interim response of mid; its AsyncId. */
-static uint64_t expect_interim(struct tconn *t, uint64_t mid)
-{
-    recv_rsp(t);
-    assert_int_equal(rsp_status(t), STATUS_PENDING_CODE);
-    assert_int_equal(le64_get(t->rsp + 24), mid);
-    return le64_get(t->rsp + 32);
-}
-
-/* The response of mid (after any others that come first, which must be
- * successes): its status; t->rsp holds it. */
-static uint32_t expect_rsp(struct tconn *t, uint64_t mid)
-{
-    for (;;) {
-        recv_rsp(t);
-        assert_true(tc_verify(t, 0, t->rsp_len));
-        if (le64_get(t->rsp + 24) == mid)
-            return rsp_status(t);
-        assert_int_equal(rsp_status(t), 0);
-    }
-}
-
 /* The entries of the CHANGE_NOTIFY response in t->rsp: n of them, the
  * first with action and UTF-8 name. */
 static void expect_entries(struct tconn *t, unsigned n, uint32_t action, const char *name)
@@ -126,17 +79,17 @@ static void test_pending_then_change(void **state)
     struct tconn t;
     on_share(&t);
     struct smb2_file_id dir = open_root(&t), f;
-    uint64_t mid = send_notify(&t, dir, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
-    expect_interim(&t, mid);
+    uint64_t mid = notify_send(&t, dir, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
+    notify_interim(&t, mid);
     assert_int_equal(do_create(&t, "new.txt", GENERIC_WRITE, FILE_CREATE, 0, &f), 0);
-    assert_int_equal(expect_rsp(&t, mid), 0);
+    assert_int_equal(notify_final(&t, mid, false), 0);
     expect_entries(&t, 1, FILE_ACTION_ADDED, "new.txt");
     /* kept until the next request, which is answered at once */
     assert_int_equal(do_close(&t, f), 0);
     assert_int_equal(do_create(&t, "new.txt", DELETE, FILE_OPEN, FILE_DELETE_ON_CLOSE, &f), 0);
     assert_int_equal(do_close(&t, f), 0);
-    mid = send_notify(&t, dir, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
-    assert_int_equal(expect_rsp(&t, mid), 0);
+    mid = notify_send(&t, dir, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
+    assert_int_equal(notify_final(&t, mid, false), 0);
     expect_entries(&t, 1, FILE_ACTION_REMOVED, "new.txt");
     tc_stop(&t);
 }
@@ -149,10 +102,10 @@ static void test_large_buffer(void **state)
     struct tconn t;
     on_share(&t);
     struct smb2_file_id dir = open_root(&t), f;
-    uint64_t mid = send_notify(&t, dir, 8u << 20, 0xFFF, false);
-    expect_interim(&t, mid);
+    uint64_t mid = notify_send(&t, dir, 8u << 20, 0xFFF, false);
+    notify_interim(&t, mid);
     assert_int_equal(do_create(&t, "big.txt", GENERIC_WRITE, FILE_CREATE, 0, &f), 0);
-    assert_int_equal(expect_rsp(&t, mid), 0);
+    assert_int_equal(notify_final(&t, mid, false), 0);
     expect_entries(&t, 1, FILE_ACTION_ADDED, "big.txt");
     assert_int_equal(do_close(&t, f), 0);
     tc_stop(&t);
@@ -164,10 +117,10 @@ static void test_buffer_too_small(void **state)
     struct tconn t;
     on_share(&t);
     struct smb2_file_id dir = open_root(&t), f;
-    uint64_t mid = send_notify(&t, dir, 0, FILE_NOTIFY_CHANGE_FILE_NAME, false);
-    expect_interim(&t, mid);
+    uint64_t mid = notify_send(&t, dir, 0, FILE_NOTIFY_CHANGE_FILE_NAME, false);
+    notify_interim(&t, mid);
     assert_int_equal(do_create(&t, "x.txt", GENERIC_WRITE, FILE_CREATE, 0, &f), 0);
-    assert_int_equal(expect_rsp(&t, mid), STATUS_NOTIFY_ENUM_DIR_CODE);
+    assert_int_equal(notify_final(&t, mid, false), STATUS_NOTIFY_ENUM_DIR_CODE);
     assert_int_equal(do_close(&t, f), 0);
     tc_stop(&t);
 }
@@ -178,8 +131,8 @@ static void test_cancel_and_close(void **state)
     struct tconn t;
     on_share(&t);
     struct smb2_file_id dir = open_root(&t);
-    uint64_t mid = send_notify(&t, dir, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
-    uint64_t async_id = expect_interim(&t, mid);
+    uint64_t mid = notify_send(&t, dir, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
+    uint64_t async_id = notify_interim(&t, mid);
     uint8_t msg[SMB2_HDR_SIZE + 4];
     struct wr w;
     wr_init(&w, msg, sizeof msg);
@@ -194,15 +147,15 @@ static void test_cancel_and_close(void **state)
     assert_true(nt_ok(smb2_cancel_req_encode(&w, &cq)));
     tc_sign(&t, msg, sizeof msg);
     tc_send_raw(&t, msg, sizeof msg);
-    assert_int_equal(expect_rsp(&t, mid), STATUS_CANCELLED_CODE);
+    assert_int_equal(notify_final(&t, mid, false), STATUS_CANCELLED_CODE);
     /* a waiting request ends with its open */
-    mid = send_notify(&t, dir, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
-    expect_interim(&t, mid);
+    mid = notify_send(&t, dir, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
+    notify_interim(&t, mid);
     uint8_t cmsg[128];
     size_t clen = close_at(&t, cmsg, dir);
     tc_sign(&t, cmsg, clen);
     tc_send_raw(&t, cmsg, clen);
-    assert_int_equal(expect_rsp(&t, mid), STATUS_NOTIFY_CLEANUP_CODE);
+    assert_int_equal(notify_final(&t, mid, false), STATUS_NOTIFY_CLEANUP_CODE);
     tc_stop(&t);
 }
 

@@ -78,51 +78,6 @@ static void local_rename(const char *from, const char *to)
 
 /* ---- CHANGE_NOTIFY ---- */
 
-static void recv_rsp(struct tconn *t)
-{
-    if (!tc_recv(t))
-        fail_msg("no response; server log:\n%s", harness_log);
-}
-
-static uint64_t send_notify(struct tconn *t, struct smb2_file_id dir, uint32_t filter, bool tree)
-{
-    uint8_t msg[256];
-    struct wr w;
-    wr_init(&w, msg, sizeof msg);
-    uint64_t mid = t->mid;
-    tc_hdr(t, &w, SMB2_CHANGE_NOTIFY, 8);
-    struct smb2_change_notify_req q = {.flags = tree ? SMB2_WATCH_TREE : 0,
-                                       .output_buffer_length = 4096,
-                                       .file_id = dir,
-                                       .completion_filter = filter};
-    assert_true(nt_ok(smb2_change_notify_req_encode(&w, &q)));
-    tc_sign(t, msg, wr_pos(&w));
-    tc_send_raw(t, msg, wr_pos(&w));
-    return mid;
-}
-
-static void expect_interim(struct tconn *t, uint64_t mid)
-{
-    recv_rsp(t);
-    assert_int_equal(rsp_status(t), STATUS_PENDING_CODE);
-    assert_int_equal(le64_get(t->rsp + 24), mid);
-}
-
-/* The final response of mid (its interim response, if one comes first, is
- * skipped; any other response must be a success): its status. */
-static uint32_t expect_rsp(struct tconn *t, uint64_t mid)
-{
-    for (;;) {
-        recv_rsp(t);
-        if (rsp_status(t) == STATUS_PENDING_CODE && le64_get(t->rsp + 24) == mid)
-            continue;
-        assert_true(tc_verify(t, 0, t->rsp_len));
-        if (le64_get(t->rsp + 24) == mid)
-            return rsp_status(t);
-        assert_int_equal(rsp_status(t), 0);
-    }
-}
-
 #define MAX_SEEN 16
 struct seen {
     unsigned n;
@@ -153,8 +108,8 @@ static void collect(struct tconn *t, struct seen *s)
 static void notify_once(struct tconn *t, struct smb2_file_id dir, uint32_t filter, bool tree,
                         struct seen *s)
 {
-    uint64_t mid = send_notify(t, dir, filter, tree);
-    assert_int_equal(expect_rsp(t, mid), 0);
+    uint64_t mid = notify_send(t, dir, 4096, filter, tree);
+    assert_int_equal(notify_final(t, mid, true), 0);
     collect(t, s);
 }
 
@@ -192,10 +147,10 @@ static void test_local_create(void **state)
     struct tconn t;
     on_share(&t);
     struct smb2_file_id dir = open_dir(&t, "");
-    uint64_t mid = send_notify(&t, dir, FILE_NOTIFY_CHANGE_FILE_NAME, false);
-    expect_interim(&t, mid);
+    uint64_t mid = notify_send(&t, dir, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
+    notify_interim(&t, mid);
     local_creat("local.txt");
-    assert_int_equal(expect_rsp(&t, mid), 0);
+    assert_int_equal(notify_final(&t, mid, true), 0);
     struct seen s = {0};
     collect(&t, &s);
     assert_int_equal(s.n, 1);
@@ -213,10 +168,10 @@ static void test_local_rename(void **state)
     struct tconn t;
     on_share(&t);
     struct smb2_file_id dir = open_dir(&t, "");
-    uint64_t mid = send_notify(&t, dir, FILE_NOTIFY_CHANGE_FILE_NAME, false);
-    expect_interim(&t, mid);
+    uint64_t mid = notify_send(&t, dir, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
+    notify_interim(&t, mid);
     local_rename("before.txt", "after.txt");
-    assert_int_equal(expect_rsp(&t, mid), 0);
+    assert_int_equal(notify_final(&t, mid, true), 0);
     struct seen s = {0};
     collect(&t, &s);
     notify_until(&t, dir, FILE_NOTIFY_CHANGE_FILE_NAME, false, 2, &s);
@@ -243,10 +198,10 @@ static void test_server_change_once(void **state)
     struct tconn t;
     on_share(&t);
     struct smb2_file_id dir = open_dir(&t, ""), f;
-    uint64_t mid = send_notify(&t, dir, FILE_NOTIFY_CHANGE_FILE_NAME, false);
-    expect_interim(&t, mid);
+    uint64_t mid = notify_send(&t, dir, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
+    notify_interim(&t, mid);
     assert_int_equal(do_create(&t, "server.txt", GENERIC_WRITE, FILE_CREATE, 0, &f), 0);
-    assert_int_equal(expect_rsp(&t, mid), 0);
+    assert_int_equal(notify_final(&t, mid, true), 0);
     struct seen s = {0};
     collect(&t, &s);
     assert_int_equal(s.n, 1);
@@ -272,10 +227,10 @@ static void test_tree_new_subdir(void **state)
     struct tconn t;
     on_share(&t);
     struct smb2_file_id dir = open_dir(&t, "");
-    uint64_t mid = send_notify(&t, dir, NAMES, true);
-    expect_interim(&t, mid);
+    uint64_t mid = notify_send(&t, dir, 4096, NAMES, true);
+    notify_interim(&t, mid);
     local_mkdir("sub");
-    assert_int_equal(expect_rsp(&t, mid), 0);
+    assert_int_equal(notify_final(&t, mid, true), 0);
     struct seen s = {0};
     collect(&t, &s);
     assert_int_equal(s.n, 1);
@@ -305,10 +260,10 @@ static void test_tree_dir_renamed(void **state)
     struct tconn t;
     on_share(&t);
     struct smb2_file_id dir = open_dir(&t, "");
-    uint64_t mid = send_notify(&t, dir, NAMES, true);
-    expect_interim(&t, mid);
+    uint64_t mid = notify_send(&t, dir, 4096, NAMES, true);
+    notify_interim(&t, mid);
     local_mkdir("d1");
-    assert_int_equal(expect_rsp(&t, mid), 0);
+    assert_int_equal(notify_final(&t, mid, true), 0);
     struct seen s = {0};
     collect(&t, &s);
     assert_int_equal(s.n, 1);
@@ -337,18 +292,18 @@ static void test_no_tree(void **state)
     struct tconn t;
     on_share(&t);
     struct smb2_file_id top = open_dir(&t, ""), sub = open_dir(&t, "flat");
-    uint64_t top_mid = send_notify(&t, top, FILE_NOTIFY_CHANGE_FILE_NAME, false);
-    expect_interim(&t, top_mid);
-    uint64_t sub_mid = send_notify(&t, sub, FILE_NOTIFY_CHANGE_FILE_NAME, false);
-    expect_interim(&t, sub_mid);
+    uint64_t top_mid = notify_send(&t, top, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
+    notify_interim(&t, top_mid);
+    uint64_t sub_mid = notify_send(&t, sub, 4096, FILE_NOTIFY_CHANGE_FILE_NAME, false);
+    notify_interim(&t, sub_mid);
     local_creat("flat/inner.txt");
-    assert_int_equal(expect_rsp(&t, sub_mid), 0);
+    assert_int_equal(notify_final(&t, sub_mid, true), 0);
     struct seen s = {0};
     collect(&t, &s);
     assert_int_equal(s.n, 1);
     expect_entry(&s, 0, FILE_ACTION_ADDED, "inner.txt");
     local_creat("outer.txt");
-    assert_int_equal(expect_rsp(&t, top_mid), 0);
+    assert_int_equal(notify_final(&t, top_mid, true), 0);
     struct seen r = {0};
     collect(&t, &r);
     assert_int_equal(r.n, 1);
@@ -366,15 +321,15 @@ static void test_local_write(void **state)
     struct tconn t;
     on_share(&t);
     struct smb2_file_id dir = open_dir(&t, "");
-    uint64_t mid = send_notify(&t, dir, FILE_NOTIFY_CHANGE_LAST_WRITE, false);
-    expect_interim(&t, mid);
+    uint64_t mid = notify_send(&t, dir, 4096, FILE_NOTIFY_CHANGE_LAST_WRITE, false);
+    notify_interim(&t, mid);
     char p[256];
     local_path(p, sizeof p, "data.txt");
     int fd = open(p, O_WRONLY | O_APPEND);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, "more", 4), 4);
     close(fd);
-    assert_int_equal(expect_rsp(&t, mid), 0);
+    assert_int_equal(notify_final(&t, mid, true), 0);
     struct seen s = {0};
     collect(&t, &s);
     assert_true(s.n >= 1);
