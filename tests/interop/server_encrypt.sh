@@ -13,10 +13,11 @@
 #   - [secret] refuses a client that signs but does not encrypt
 #     (NT_STATUS_ACCESS_DENIED, and signetd logs why) and serves one that
 #     encrypts;
-#   - on the wire (tshark capture, when tshark is installed): a file of a
-#     known text put and got over an encrypted session does not appear in
-#     the capture, while the same over a signed session does (the control
-#     that shows the check can fail).
+#   - on the wire (tshark, when installed): a known text put and got over
+#     a signed session is in the capture (the control); over encrypted
+#     sessions at SMB3_02 and at SMB3_11 with each cipher it is not, and
+#     tshark, given alice's password, decrypts every message and finds it
+#     in the WRITE and the READ.
 # Every process started here is stopped by its pid.
 set -eu
 
@@ -114,29 +115,67 @@ else
 fi
 
 # ---- on the wire ----
+# Each capture is one smbclient session doing put + get of a known text.
+# 60,000 bytes keeps every message below 128 KiB: tshark, told to decode a
+# port other than 445 as nbss, reads the NetBIOS length as 17 bits.
 if command -v tshark >/dev/null; then
-    yes "SIGNET-PLAINTEXT-MARKER-7f3c9a" | head -c 262144 >marker.txt
-    capture() { # NAME PROTECTION
-        rm -f "$1.pcap"
-        tshark -i lo -f "tcp port $PORT" -w "$1.pcap" >/dev/null 2>tshark_"$1".txt &
+    yes "SIGNET-PLAINTEXT-MARKER-7f3c9a" | head -c 60000 >marker.txt
+    lines=$(grep -c SIGNET-PLAINTEXT-MARKER marker.txt)
+    capture() { # NAME PROTOCOL PROTECTION [extra smbclient options]
+        name=$1 m=$2 prot=$3
+        shift 3
+        rm -f "$name.pcap"
+        tshark -i lo -B 64 -f "tcp port $PORT" -w "$name.pcap" >/dev/null 2>tshark_"$name".txt &
         TPID=$!
-        for _ in $(seq 50); do grep -q "Capturing on" tshark_"$1".txt 2>/dev/null && break; sleep 0.1; done
-        smb rw SMB3_11 "$2" "put marker.txt m_$1.txt; get m_$1.txt got_$1.txt" >/dev/null
+        for _ in $(seq 100); do grep -q "Capturing on" tshark_"$name".txt 2>/dev/null && break; sleep 0.1; done
+        sleep 0.5
+        smb rw "$m" "$prot" "put marker.txt m_$name.txt; get m_$name.txt got_$name.txt" "$@" >/dev/null
         sleep 1
         kill "$TPID"
         wait "$TPID" 2>/dev/null || true
         TPID=
-        grep -ac "SIGNET-PLAINTEXT-MARKER" "$1.pcap" || true
     }
-    plain=$(capture signed sign)
-    sealed=$(capture sealed encrypt)
-    if [ "$plain" -gt 0 ] && [ "$sealed" -eq 0 ] && cmp -s marker.txt got_sealed.txt; then
-        ok "wire: the file's text is in the capture of a signed session ($plain lines) and not in the encrypted one (0)"
+    # marker lines in the WRITE and READ payloads tshark shows, with $@ as
+    # extra tshark options (the password, or nothing)
+    payload_markers() { # PCAP [tshark options]
+        f=$1
+        shift
+        tshark -r "$f" -d "tcp.port==$PORT,nbss" "$@" -Y 'smb2.cmd == 8 || smb2.cmd == 9' \
+            -T fields -e data.data 2>/dev/null | tr -d ',\n' |
+            python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read()))' | grep -ac SIGNET-PLAINTEXT-MARKER || true
+    }
+    capture signed SMB3_11 sign
+    plain=$(grep -ac SIGNET-PLAINTEXT-MARKER signed.pcap || true)
+    if [ "$plain" -gt 0 ] && cmp -s marker.txt got_signed.txt; then
+        ok "wire: the file's text is in the raw capture of a signed session ($plain lines): the control"
     else
-        bad "wire: marker lines signed=$plain encrypted=$sealed"
+        bad "wire: signed session: $plain marker lines in the raw capture"
     fi
+    # tshark derives the session key from NTLMSSP given the password, then
+    # the cipher keys ([MS-SMB2] 3.1.4.2), and decrypts: an independent check
+    # of our keys, nonces and transform headers.
+    for spec in SMB3_02:AES-128-CCM SMB3_11:AES-128-GCM SMB3_11:AES-128-CCM SMB3_11:AES-256-GCM SMB3_11:AES-256-CCM; do
+        m=${spec%%:*} c=${spec#*:}
+        name=sealed_${m}_$c
+        if [ "$m" = SMB3_11 ]; then
+            capture "$name" "$m" encrypt --option="client smb3 encryption algorithms=$c"
+        else
+            capture "$name" "$m" encrypt
+        fi
+        raw=$(grep -ac SIGNET-PLAINTEXT-MARKER "$name.pcap" || true)
+        nopass=$(payload_markers "$name.pcap")
+        decrypted=$(payload_markers "$name.pcap" -o ntlmssp.nt_password:secret)
+        frames=$(tshark -r "$name.pcap" -d "tcp.port==$PORT,nbss" -o ntlmssp.nt_password:secret 2>/dev/null |
+            grep -c "Decrypted SMB3" || true)
+        if [ "$raw" -eq 0 ] && [ "$nopass" -eq 0 ] && [ "$decrypted" -eq $((2 * lines)) ] &&
+            cmp -s marker.txt "got_$name.txt"; then
+            ok "wire $m $c: no plaintext in the raw capture; tshark with the password decrypts $frames messages and finds the file's $lines lines in the WRITE and in the READ"
+        else
+            bad "wire $m $c: raw $raw, undecrypted payload $nopass, decrypted $decrypted (want $((2 * lines))), $frames messages decrypted"
+        fi
+    done
 else
-    echo "# tshark not installed: wire check skipped"
+    echo "# tshark not installed: wire checks skipped"
 fi
 
 if grep -Eq "ERROR|AddressSanitizer|runtime error" stderr.txt; then
