@@ -76,6 +76,11 @@ bool srv_unseal_frame(struct srv_conn *c, struct buf *frame)
         return refuse(c, th.session_id, "the decrypted message is not SMB2");
     if (!chain_sessions_match(msg, len, th.session_id))
         return refuse(c, th.session_id, "a decrypted element names another session");
+    if (!s->client_encrypts)
+        sg_log(SG_LOG_INFO,
+               "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " of '%s': the client encrypts (%s)",
+               c->id, c->peer, s->id, s->is_anonymous ? "anonymous" : s->user,
+               cfg_cipher_name(s->dec_key.cipher));
     s->client_encrypts = true;
     srv_engine_frame_enc(c, frame, SMB2_TRANSFORM_HDR_SIZE, s);
     return true;

@@ -112,16 +112,20 @@ static void log_logon(const struct srv_req *r, const struct srv_session *s, bool
 {
     const struct srv_conn *c = r->conn;
     const char *who = s->is_anonymous ? "anonymous" : s->user;
+    /* What is true at logon: the session encrypts (EncryptData), or the
+     * client may (srv_unseal_frame logs when it first does), or it cannot. */
+    const char *cipher = cfg_cipher_name(s->enc_key.cipher);
+    const char *enc = s->encrypt_required                     ? " (required)"
+                      : s->encrypt_data                       ? " (desired)"
+                      : s->enc_key.cipher != SMB2_CIPHER_NONE ? " if the client asks"
+                                                              : "";
     sg_log(SG_LOG_NOTICE,
            "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " %s '%s'%s: SMB %s, signing %s%s, "
-           "cipher %s%s",
+           "encryption %s%s",
            c->id, c->peer, s->id, reauth ? "re-authenticated" : "logged on", who,
            s->is_guest ? " as guest" : "", smb2_dialect_name(c->dialect),
            sec_sign_key_is_set(&s->sign_key) ? cfg_signing_alg_name(c->signing_alg) : "none",
-           s->signing_required ? " (required)" : "", cfg_cipher_name(s->enc_key.cipher),
-           s->encrypt_required ? " (required)"
-           : s->encrypt_data   ? " (desired)"
-                               : "");
+           s->signing_required ? " (required)" : "", cipher, enc);
     /* `server signing audit`: events 3021 and 3022 (srv_audit.c). */
     if (!reauth)
         srv_audit_session(r->conn, s);

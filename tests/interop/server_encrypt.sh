@@ -61,10 +61,12 @@ smb() { # SHARE PROTOCOL PROTECTION COMMANDS [extra smbclient options]
 
 sha_of() { sha256sum <"$1" 2>/dev/null | cut -d' ' -f1; }
 
-logged() { grep -c "logged on 'alice'.*cipher $1" stderr.txt || true; }
+# sessions of alice whose client encrypted with cipher $1 (signetd logs the
+# first encrypted request of each session)
+logged() { grep -c "of 'alice': the client encrypts ($1)" stderr.txt || true; }
 
 # put, get, compare, ls over an encrypted session; $3 is the cipher signetd
-# must log for the session.
+# must log the session's client encrypting with.
 roundtrip() { # NAME PROTOCOL CIPHER [extra smbclient options]
     name=$1 m=$2 cipher=$3
     shift 3
