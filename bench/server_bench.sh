@@ -9,13 +9,16 @@
 #  - `signet get` and `signet put` of the same 1 GiB file (ROUNDS): our client
 #    keeps several 1 MiB requests in flight on its one connection, which
 #    smbclient does not; and iperf3's single TCP stream on the same loopback
-#    (5 s a round), the wire's own limit, when iperf3 is installed.
+#    (5 s a round), the wire's own limit, when iperf3 is installed;
+#  - smbclient get and put of the 1 GiB file from a share that requires
+#    encryption ([sealed], `server smb encrypt = required` on both servers),
+#    once per cipher of ENC_CIPHERS (default "AES-128-GCM AES-256-GCM").
 # Samba and Signet alternate round by round (the order flips every round);
 # medians, ratio signet/samba, one table with the targets.
 #
 #   bench/server_bench.sh [BUILD_DIR]     (default build-rel)
-#   PARTS="mem xfer client torture" (the default: all four) picks the figures to
-#   measure, e.g. PARTS=torture while working on the request path.
+#   PARTS="mem xfer client torture enc" (the default: all five) picks the figures
+#   to measure, e.g. PARTS=torture while working on the request path.
 #   BENCH_TMPDIR (default /tmp) holds the shares and the 1 GiB file. On a VM
 #   disk, put measures the disk's write-back (one run's put rounds ranged
 #   341-1780 MB/s for the same server); BENCH_TMPDIR=/dev/shm (tmpfs, about
@@ -31,7 +34,8 @@ ROOT=$(cd "$HERE/.." && pwd)
 ROUNDS=${ROUNDS:-5}
 TROUNDS=${TROUNDS:-3}
 NCONN=${NCONN:-100}
-PARTS=" ${PARTS:-mem xfer client torture} "
+PARTS=" ${PARTS:-mem xfer client torture enc} "
+ENC_CIPHERS=${ENC_CIPHERS:-AES-128-GCM AES-256-GCM}
 want() { [[ "$PARTS" == *" $1 "* ]]; }
 SIZE=$((1024 * 1024 * 1024))
 PY=/usr/bin/python3
@@ -92,7 +96,12 @@ free_port() { # first port of 4570-4599 nobody listens on, not in $1
 
 # ---- Samba smbd ----
 APORT=$(free_port) || { echo "FAIL: no free port in 4570-4599"; exit 1; }
-smbd_start "$TMP/smbd" "$APORT" mandatory "  server smb3 signing algorithms = AES-128-GMAC" \
+# [sealed]: the same directory as [share], encryption required
+smbd_start "$TMP/smbd" "$APORT" mandatory "  server smb3 signing algorithms = AES-128-GMAC
+[sealed]
+  path = $TMP/smbd/share
+  read only = no
+  server smb encrypt = required" \
     >/dev/null 2>&1 || { echo "FAIL: smbd did not start (see $TMP/smbd/log.smbd)"; exit 1; }
 APID=$(cat "$TMP/smbd/pid/smbd.pid")
 CONF=$TMP/smbd/smb.conf
@@ -111,10 +120,17 @@ cat >"$TMP/signetd/signet.conf" <<CONF
   server smb3 signing algorithms = AES-128-GMAC
   user database = $TMP/signetd/users
   invalid authentication delay = 0
+  # info: the first encrypted request of each session is logged (enc_check)
+  log level = info
 [share]
   path = $TMP/signetd/share
   read only = no
   valid users = $SMB_USER
+[sealed]
+  path = $TMP/signetd/share
+  read only = no
+  valid users = $SMB_USER
+  server smb encrypt = required
 CONF
 "$SIGNETD" --config "$TMP/signetd/signet.conf" --foreground 2>"$TMP/signetd/stderr.txt" &
 SPID=$!
@@ -278,8 +294,15 @@ want xfer && echo "warm-up: the file came back byte-exact from both servers, and
 
 # ---- get / put rounds ----
 declare -A MBS
-one_xfer() { # round op who
-    local r=$1 op=$2 who=$3 port=${PORT_OF[$3]} cmd secs rc mbs own
+one_xfer() { # round op who [cipher: from [sealed], encrypted with it]
+    local r=$1 op=$2 who=$3 port=${PORT_OF[$3]} cipher=${4:-} cmd secs rc mbs own
+    local share=share key=$op label=$op
+    local -a smbc=("${SMBC[@]}")
+    if [ -n "$cipher" ]; then
+        share=sealed key="$op@$cipher" label="$op $cipher"
+        smbc=(smbclient -U "$AUTH" -m SMB3_11 --client-protection=encrypt
+            --option="client smb3 encryption algorithms=$cipher")
+    fi
     if [ "$op" = get ]; then
         cmd="get $FILE /dev/null"
     else
@@ -287,7 +310,7 @@ one_xfer() { # round op who
         sync -f "$TMP"
         cmd="put $PUTSRC put.bin"
     fi
-    run_timed "$TMP/t" "${SMBC[@]}" //127.0.0.1/share -p "$port" -c "$cmd"
+    run_timed "$TMP/t" "${smbc[@]}" "//127.0.0.1/$share" -p "$port" -c "$cmd"
     read -r secs rc _ <"$TMP/t"
     if [ "$op" = put ] && [ "$rc" = 0 ]; then
         local sz
@@ -298,11 +321,11 @@ one_xfer() { # round op who
     # smbclient's own rate for the transfer alone (get: KiloBytes/sec, put: kb/s; both 1024 B)
     own=$(sed -n 's/.*(\([0-9.]*\) \(KiloBytes\/sec\|kb\/s\)) (average.*/\1/p' "$TMP/stdout" | head -n 1)
     [ -n "$own" ] && own=$(printf '%.1f MB/s' "$(echo "$own * 1024 / 1000000" | bc -l)")
-    printf '%-6s %-4s %-7s %9.3f %9.1f %14s%s\n' "$r" "$op" "$who" "$secs" "$mbs" "${own:--}" \
+    printf '%-6s %-15s %-7s %9.3f %9.1f %14s%s\n' "$r" "$label" "$who" "$secs" "$mbs" "${own:--}" \
         "$([ "$rc" = 0 ] || echo "  FAILED ($rc): $(tail -n 2 "$TMP/stdout" | tr '\n' ' ')")"
-    if [ "$rc" = 0 ]; then MBS[$op.$who]+=" $mbs"; else FAIL=1; fi
+    if [ "$rc" = 0 ]; then MBS[$key.$who]+=" $mbs"; else FAIL=1; fi
 }
-printf '\n%-6s %-4s %-7s %9s %9s %14s\n' round op server seconds MB/s "own report"
+printf '\n%-6s %-15s %-7s %9s %9s %14s\n' round op server seconds MB/s "own report"
 XROUNDS=$ROUNDS
 want xfer || XROUNDS=0
 for r in $(seq 1 "$XROUNDS"); do
@@ -315,6 +338,43 @@ for r in $(seq 1 "$XROUNDS"); do
     done
 done
 rm -f "$TMP/smbd/share/put.bin" "$TMP/signetd/share/put.bin"
+
+# ---- encrypted get / put from [sealed], one cipher at a time ----
+# First a check that each server encrypts with the cipher asked for:
+# smbstatus shows Samba's session's cipher, signetd logs its client's.
+enc_check() { # cipher
+    local c=$1 out
+    (sleep 2; echo quit) | smbclient -U "$AUTH" -m SMB3_11 --client-protection=encrypt \
+        --option="client smb3 encryption algorithms=$c" //127.0.0.1/sealed -p "$APORT" >/dev/null 2>&1 &
+    local cpid=$!
+    sleep 1
+    out=$(smbstatus -s "$CONF" -b 2>/dev/null)
+    wait "$cpid"
+    # "partial(C)": Samba encrypts the session's [sealed] tree, not all of it
+    echo "$out" | grep -qE " SMB3_11 +(partial\()?$c\)? " ||
+        { echo "FAIL: smbstatus does not show a session encrypted with $c: $out"; return 1; }
+    out=$(grep -c "the client encrypts ($c)" "$TMP/signetd/stderr.txt")
+    smbclient -U "$AUTH" -m SMB3_11 --client-protection=encrypt \
+        --option="client smb3 encryption algorithms=$c" //127.0.0.1/sealed -p "$SPORT" -c ls >/dev/null 2>&1
+    [ "$(grep -c "the client encrypts ($c)" "$TMP/signetd/stderr.txt")" -gt "$out" ] ||
+        { echo "FAIL: signetd did not log a client encrypting with $c"; return 1; }
+}
+if want enc; then
+    printf '\n%-6s %-15s %-7s %9s %9s %14s\n' round op server seconds MB/s "own report"
+    for c in $ENC_CIPHERS; do
+        enc_check "$c" || { FAIL=1; continue; }
+        for r in $(seq 1 "$ROUNDS"); do
+            for op in get put; do
+                if [ $((r % 2)) = 1 ]; then
+                    one_xfer "$r" $op samba "$c"; one_xfer "$r" $op signet "$c"
+                else
+                    one_xfer "$r" $op signet "$c"; one_xfer "$r" $op samba "$c"
+                fi
+            done
+        done
+    done
+    rm -f "$TMP/smbd/share/put.bin" "$TMP/signetd/share/put.bin"
+fi
 
 # ---- signet get / put (several requests in flight) and iperf3 ----
 one_signet() { # round op who
@@ -437,6 +497,8 @@ grep -E '^signetd\[[0-9]+\]: (error|warning):' "$TMP/signetd/stderr.txt" | head 
 row() { # figure samba signet unit target(min ratio or max ratio) kind(ge|le)
     local fig=$1 a=$2 s=$3 unit=$4 tgt=$5 kind=$6 ratio met
     if [ -z "$a" ] || [ -z "$s" ]; then
+        [ -n "$a" ] && a=$(printf '%.1f' "$a")
+        [ -n "$s" ] && s=$(printf '%.1f' "$s")
         printf '%-34s %12s %12s %8s %12s %s\n' "$fig" "${a:--}" "${s:--}" - "$kind $tgt" "no data"
         return
     fi
@@ -458,6 +520,13 @@ echo
 printf '%-34s %12s %12s %8s %12s %s\n' figure Samba Signet ratio target ""
 row "get 1 GiB" "$(med "${MBS[get.samba]:-}")" "$(med "${MBS[get.signet]:-}")" "MB/s" 1.3 ">="
 row "put 1 GiB" "$(med "${MBS[put.samba]:-}")" "$(med "${MBS[put.signet]:-}")" "MB/s" 1.0 ">="
+for c in $ENC_CIPHERS; do
+    row "get 1 GiB, $c" "$(med "${MBS[get@$c.samba]:-}")" "$(med "${MBS[get@$c.signet]:-}")" "MB/s" 1.3 ">="
+    row "put 1 GiB, $c" "$(med "${MBS[put@$c.samba]:-}")" "$(med "${MBS[put@$c.signet]:-}")" "MB/s" 1.3 ">="
+    # signetd against itself: its signed get in the first column, its
+    # encrypted get in the second (the issue's "within 15% of signed get")
+    row "  signetd $c get vs signed" "$(med "${MBS[get.signet]:-}")" "$(med "${MBS[get@$c.signet]:-}")" "MB/s" 0.85 ">="
+done
 row "signet get 1 GiB" "$(med "${MBS[sget.samba]:-}")" "$(med "${MBS[sget.signet]:-}")" "MB/s" 1.0 ">="
 row "signet put 1 GiB" "$(med "${MBS[sput.samba]:-}")" "$(med "${MBS[sput.signet]:-}")" "MB/s" 1.3 ">="
 # the same row layout, iperf3 in Samba's column: signetd's get against the wire's limit
@@ -473,5 +542,6 @@ info "echo: server CPU us/op" "$(med "${CPUOP[smb2.bench.echo.samba]:-}")" \
     "$(med "${CPUOP[smb2.bench.echo.signet]:-}")"
 info "open+close: server CPU us/pair" "$(med "${CPUOP[smb2.bench.path-contention-shared.samba]:-}")" \
     "$(med "${CPUOP[smb2.bench.path-contention-shared.signet]:-}")"
+echo "(the 'vs signed' rows compare signetd with itself: signed get first, encrypted second)"
 echo "ratio = Signet / Samba; medians of $ROUNDS (get, put) and $TROUNDS (smbtorture) alternating rounds"
 exit $FAIL
