@@ -7,9 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
-
 #include "srv_harness.h"
+
+#ifdef HARNESS_ABORT
+/* The stateful fuzzer's build (tests/fuzz/fuzz_server.c), without cmocka:
+ * a failed check of the harness itself aborts. */
+static void harness_abort(const char *what, int line)
+{
+    fprintf(stderr, "srv_harness.c:%d: check failed: %s\n", line, what);
+    abort();
+}
+#define assert_true(c)         ((c) ? (void)0 : harness_abort(#c, __LINE__))
+#define assert_int_equal(a, b) assert_true((a) == (b))
+#define assert_non_null(p)     assert_true((p) != NULL)
+#define fail_msg(...)          (fprintf(stderr, __VA_ARGS__), harness_abort("fail_msg", __LINE__))
+#else
+#include <cmocka.h>
+#endif
+
+enum sg_log_level harness_log_level = SG_LOG_DEBUG;
 
 #include "base/utf16.h"
 #include "config/config.h"
@@ -53,12 +69,19 @@ static void *loop_thread(void *arg)
     return NULL;
 }
 
+static void on_stop(uv_async_t *a)
+{
+    struct tconn *t = a->data;
+    srv_shutdown(t->srv);
+    uv_close((uv_handle_t *)a, NULL);
+}
+
 /* The server core on t's loop, not yet running. */
 static void boot(struct tconn *t, const char *conf)
 {
     memset(t, 0, sizeof *t);
     harness_log[0] = '\0';
-    sg_log_set(capture_log, NULL, SG_LOG_DEBUG);
+    sg_log_set(capture_log, NULL, harness_log_level);
     struct cfg *cfg = calloc(1, sizeof *cfg);
     assert_non_null(cfg);
     char err[256] = "";
@@ -67,6 +90,9 @@ static void boot(struct tconn *t, const char *conf)
     if (!nt_ok(st))
         fail_msg("config: %s", err);
     assert_int_equal(uv_loop_init(&t->loop), 0);
+    assert_int_equal(uv_async_init(&t->loop, &t->stop, on_stop), 0);
+    t->stop.data = t;
+    uv_unref((uv_handle_t *)&t->stop); /* it keeps no loop running */
     struct srv_opts opts = {.lookup = lookup, .netbios_name = "TESTSRV"};
     assert_true(nt_ok(srv_new(&t->loop, cfg, &opts, &t->srv)));
     free(cfg);
@@ -101,7 +127,13 @@ void tc_keys_clear(struct tconn *t)
 void tc_stop(struct tconn *t)
 {
     close(t->fd);
+    if (t->shutdown_on_stop)
+        uv_async_send(&t->stop);
     pthread_join(t->th, NULL);
+    if (!uv_is_closing((uv_handle_t *)&t->stop)) {
+        uv_close((uv_handle_t *)&t->stop, NULL);
+        (void)uv_run(&t->loop, UV_RUN_NOWAIT);
+    }
     srv_free(t->srv);
     tc_keys_clear(t);
     assert_int_equal(uv_loop_close(&t->loop), 0);

@@ -53,13 +53,20 @@ struct tconn {
     struct sec_nonce_gen nonces;
     uint8_t rsp[FRAME_CAP];
     size_t rsp_len;
+    bool shutdown_on_stop; /* tc_stop shuts the server down (srv_shutdown) */
+    uv_async_t stop;       /* how tc_stop asks the loop thread for that */
 };
 
 /* Log lines the server wrote (for "logged with session and message id"). */
 extern char harness_log[8192];
 bool harness_log_has(const char *needle);
+/* The lowest level captured there (SG_LOG_DEBUG unless changed). */
+extern enum sg_log_level harness_log_level;
 
 void tc_start(struct tconn *t, const char *conf);
+/* tc_stop closes t's end; the loop thread ends when the server has nothing
+ * left to do (a kept durable open or a break timer keep it going), or at
+ * once with t->shutdown_on_stop, as signetd's SIGTERM would. */
 /* Frees the connection's signing and cipher keys (a dropped connection's). */
 void tc_keys_clear(struct tconn *t);
 void tc_stop(struct tconn *t);
