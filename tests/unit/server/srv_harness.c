@@ -26,6 +26,7 @@ static void harness_abort(const char *what, int line)
 #endif
 
 enum sg_log_level harness_log_level = SG_LOG_DEBUG;
+int harness_recv_timeout_ms = 2000;
 
 #include "base/utf16.h"
 #include "config/config.h"
@@ -182,7 +183,7 @@ static bool read_full(int fd, uint8_t *p, size_t n)
     size_t got = 0;
     while (got < n) {
         struct pollfd pf = {.fd = fd, .events = POLLIN};
-        if (poll(&pf, 1, 2000) <= 0)
+        if (poll(&pf, 1, harness_recv_timeout_ms) <= 0)
             return false;
         ssize_t r = read(fd, p + got, n - got);
         if (r <= 0)

@@ -62,6 +62,8 @@ extern char harness_log[8192];
 bool harness_log_has(const char *needle);
 /* The lowest level captured there (SG_LOG_DEBUG unless changed). */
 extern enum sg_log_level harness_log_level;
+/* How long tc_recv waits for the next bytes of a frame (default 2000 ms). */
+extern int harness_recv_timeout_ms;
 
 void tc_start(struct tconn *t, const char *conf);
 /* tc_stop closes t's end; the loop thread ends when the server has nothing
