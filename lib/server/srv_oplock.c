@@ -15,7 +15,8 @@
  * A holder that cannot be told, a durable open whose connection went
  * (srv_durable.c), is not sent a break: it is closed instead (marked while
  * the lists are walked, closed by srv_durable_purge afterwards), as
- * Windows and Samba do (smbtorture durable-open.oplock, open2-lease). */
+ * Windows and Samba do (smbtorture durable-open.oplock, open2-lease).
+ * The acknowledgments themselves (OPLOCK_BREAK) are srv_oplock_ack.c. */
 #include "server/srv_int.h"
 
 #include "base/endian.h"
@@ -108,7 +109,7 @@ static void breaking_add(struct srv *s, struct srv_open *o)
     s->breaking_opens = o;
 }
 
-static void breaking_remove(struct srv *s, struct srv_open *o)
+void srv_cache_breaking_done(struct srv *s, struct srv_open *o)
 {
     if (!o->oplock_breaking)
         return;
@@ -254,10 +255,9 @@ static void lease_break(struct srv *s, struct srv_lease *l, uint32_t to)
     lease_send_break(s, l, to, false);
 }
 
-/* The holder answered a break with `state`; more may be needed. Windows
- * breaks in steps, keeping R until the last (smbtorture
+/* Windows breaks in steps, keeping R until the last (smbtorture
  * smb2.lease.breaking3). */
-static void lease_acked(struct srv *s, struct srv_lease *l, uint32_t state)
+void srv_cache_lease_acked(struct srv *s, struct srv_lease *l, uint32_t state)
 {
     l->state = state;
     l->breaking = false;
@@ -670,7 +670,7 @@ void srv_cache_open_gone(struct srv_open *o)
     struct srv *s = o->srv;
     struct srv_file *f = o->file;
     bool was_breaking = o->oplock_breaking;
-    breaking_remove(s, o);
+    srv_cache_breaking_done(s, o);
     o->oplock_level = SMB2_OPLOCK_LEVEL_NONE;
     struct srv_lease *l = o->lease;
     o->lease = NULL;
@@ -714,7 +714,7 @@ static void on_break_timer(uv_timer_t *t)
         sg_log(SG_LOG_INFO, "conn %" PRIu64 ": oplock break of open 0x%" PRIx64 " timed out",
                o->conn ? o->conn->id : 0, o->id);
         o->oplock_level = SMB2_OPLOCK_LEVEL_NONE; /* [MS-SMB2] 3.3.2.1 */
-        breaking_remove(s, o);
+        srv_cache_breaking_done(s, o);
         srv_cache_wake(o->file);
     }
     for (struct srv_lease *l = s->leases; l; l = l->snext) {
@@ -749,69 +749,4 @@ void srv_oplock_close(struct srv *s)
         s->break_timer_open = false;
         uv_close((uv_handle_t *)&s->break_timer, NULL);
     }
-}
-
-/* ---- OPLOCK_BREAK: the acknowledgments ([MS-SMB2] 3.3.5.22) ---- */
-
-static ntstatus_t oplock_ack(struct srv_req *r, const struct smb2_oplock_break *a)
-{
-    struct srv_open *o;
-    ntstatus_t st = srv_open_lookup(r, &a->file_id, &o);
-    if (!nt_ok(st))
-        return st;
-    if (a->oplock_level == SMB2_OPLOCK_LEVEL_LEASE)
-        return STATUS_INVALID_PARAMETER;
-    if (!o->oplock_breaking)
-        return STATUS_INVALID_OPLOCK_PROTOCOL; /* 3.3.5.22.1: nothing to acknowledge */
-    if (a->oplock_level > o->oplock_break_to) {
-        /* more than it was broken to: it is broken to none */
-        o->oplock_level = SMB2_OPLOCK_LEVEL_NONE;
-        breaking_remove(r->conn->srv, o);
-        srv_cache_wake(o->file);
-        return STATUS_INVALID_OPLOCK_PROTOCOL;
-    }
-    o->oplock_level = a->oplock_level;
-    breaking_remove(r->conn->srv, o);
-    srv_cache_wake(o->file);
-    struct smb2_break rsp = {.kind = SMB2_BREAK_OPLOCK};
-    rsp.u.oplock =
-        (struct smb2_oplock_break){.oplock_level = o->oplock_level, .file_id = a->file_id};
-    return smb2_oplock_break_encode(r->w, &rsp);
-}
-
-static ntstatus_t lease_ack(struct srv_req *r, const struct smb2_lease_break_ack *a)
-{
-    struct srv *s = r->conn->srv;
-    struct srv_lease *l = s->leases;
-    while (l && (memcmp(l->client_guid, r->conn->client_guid, 16) != 0 ||
-                 memcmp(l->key, a->lease_key, 16) != 0 || !l->breaking))
-        l = l->snext;
-    if (!l) {
-        for (l = s->leases; l; l = l->snext)
-            if (memcmp(l->client_guid, r->conn->client_guid, 16) == 0 &&
-                memcmp(l->key, a->lease_key, 16) == 0)
-                return STATUS_UNSUCCESSFUL; /* 3.3.5.22.2: not breaking */
-        return STATUS_OBJECT_NAME_NOT_FOUND;
-    }
-    if ((a->lease_state & ~l->breaking_to) != 0)
-        return STATUS_REQUEST_NOT_ACCEPTED; /* 3.3.5.22.2: still breaking */
-    struct smb2_break rsp = {.kind = SMB2_BREAK_LEASE_ACK};
-    rsp.u.lease_ack = *a;
-    lease_acked(s, l, a->lease_state);
-    if (!l->breaking)
-        srv_cache_wake(l->file);
-    (void)srv_durable_purge(s); /* l may be gone */
-    return smb2_oplock_break_encode(r->w, &rsp);
-}
-
-ntstatus_t srv_oplock_break(struct srv_req *r)
-{
-    struct smb2_break b;
-    if (!nt_ok(smb2_oplock_break_req_decode(r->msg, r->len, &b)))
-        return STATUS_INVALID_PARAMETER;
-    if (b.kind == SMB2_BREAK_OPLOCK)
-        return oplock_ack(r, &b.u.oplock);
-    if (b.kind == SMB2_BREAK_LEASE_ACK)
-        return lease_ack(r, &b.u.lease_ack);
-    return STATUS_INVALID_PARAMETER;
 }

@@ -109,6 +109,12 @@ ntstatus_t srv_cache_before_rename(struct srv_open *o);
  * (the answer is not waited for). */
 void srv_cache_before_delete(struct srv_open *o);
 
+/* For OPLOCK_BREAK (srv_oplock_ack.c): o's oplock break was answered (or
+ * is over); l's holder answered a break with `state`, and more may be
+ * needed (a further break is sent). */
+void srv_cache_breaking_done(struct srv *s, struct srv_open *o);
+void srv_cache_lease_acked(struct srv *s, struct srv_lease *l, uint32_t state);
+
 void srv_oplock_init(struct srv *s);
 void srv_oplock_close(struct srv *s);
 
