@@ -67,6 +67,33 @@ static void remove_share(void)
     nftw(share_root, remove_any, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The input before this one: when a harness check fails at the start of an
+ * input (the server does not answer its logon), the cause is what the
+ * previous input left behind, so it is written out next to the crash. */
+static uint8_t *previous;
+static size_t previous_len;
+
+static void save_previous(void)
+{
+    FILE *f = fopen("fuzz_server-previous-input", "wb");
+    if (f && previous_len)
+        fwrite(previous, 1, previous_len, f);
+    if (f)
+        fclose(f);
+    fprintf(stderr, "the input before this one: fuzz_server-previous-input (%zu bytes)\n",
+            previous_len);
+}
+
+static void remember(const uint8_t *data, size_t size)
+{
+    uint8_t *p = realloc(previous, size ? size : 1);
+    if (!p)
+        abort();
+    memcpy(p, data, size);
+    previous = p;
+    previous_len = size;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -78,10 +105,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
              "[global]\nserver signing = mandatory\ninvalid authentication delay = 0\n"
              "[rw]\npath = %s\nread only = no\n",
              share_root);
-    harness_log_level = SG_LOG_WARN;
+    harness_log_level = SG_LOG_INFO;
     /* a loaded machine is not a finding; libFuzzer's -timeout catches hangs */
     harness_recv_timeout_ms = 20000;
     atexit(remove_share);
+    harness_on_abort = save_previous;
     return 0;
 }
 
@@ -251,6 +279,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tc_logon(&conn, TEST_USER, TEST_PASSWORD) != 0 || tc_tree_connect(&conn, "rw", true) != 0)
         abort();
     run(data, size);
+    remember(data, size);
     tc_stop(&conn);
     return 0;
 }

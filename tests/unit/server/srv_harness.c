@@ -1,4 +1,5 @@
 /* See srv_harness.h. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,12 +10,20 @@
 
 #include "srv_harness.h"
 
+char harness_log[8192];
+char harness_recv_error[128]; /* why tc_recv last failed */
+
 #ifdef HARNESS_ABORT
 /* The stateful fuzzer's build (tests/fuzz/fuzz_server.c), without cmocka:
  * a failed check of the harness itself aborts. */
+void (*harness_on_abort)(void);
+
 static void harness_abort(const char *what, int line)
 {
-    fprintf(stderr, "srv_harness.c:%d: check failed: %s\n", line, what);
+    fprintf(stderr, "srv_harness.c:%d: check failed: %s (last receive: %s)\nserver log:\n%s",
+            line, what, harness_recv_error, harness_log);
+    if (harness_on_abort)
+        harness_on_abort();
     abort();
 }
 #define assert_true(c)         ((c) ? (void)0 : harness_abort(#c, __LINE__))
@@ -31,7 +40,6 @@ int harness_recv_timeout_ms = 2000;
 #include "base/utf16.h"
 #include "config/config.h"
 
-char harness_log[8192];
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void capture_log(void *ctx, enum sg_log_level level, const char *msg)
@@ -183,11 +191,17 @@ static bool read_full(int fd, uint8_t *p, size_t n)
     size_t got = 0;
     while (got < n) {
         struct pollfd pf = {.fd = fd, .events = POLLIN};
-        if (poll(&pf, 1, harness_recv_timeout_ms) <= 0)
+        if (poll(&pf, 1, harness_recv_timeout_ms) <= 0) {
+            snprintf(harness_recv_error, sizeof harness_recv_error,
+                     "nothing for %d ms after %zu of %zu bytes", harness_recv_timeout_ms, got, n);
             return false;
+        }
         ssize_t r = read(fd, p + got, n - got);
-        if (r <= 0)
+        if (r <= 0) {
+            snprintf(harness_recv_error, sizeof harness_recv_error, "%s after %zu of %zu bytes",
+                     r == 0 ? "end of stream" : strerror(errno), got, n);
             return false;
+        }
         got += (size_t)r;
     }
     return true;

@@ -64,6 +64,10 @@ bool harness_log_has(const char *needle);
 extern enum sg_log_level harness_log_level;
 /* How long tc_recv waits for the next bytes of a frame (default 2000 ms). */
 extern int harness_recv_timeout_ms;
+#ifdef HARNESS_ABORT
+/* Called before a failed harness check aborts (the fuzzer's build). */
+extern void (*harness_on_abort)(void);
+#endif
 
 void tc_start(struct tconn *t, const char *conf);
 /* tc_stop closes t's end; the loop thread ends when the server has nothing
