@@ -90,8 +90,9 @@ struct srv_req {
     bool *have_compound_fid;
     ntstatus_t *compound_create_err; /* the chain's last CREATE failed with it */
     bool fid_given;                  /* it used or made a FileId, which the next element inherits */
-    bool ids_ok;   /* its session and tree (as the command needs them) were found */
-    bool echo_sig; /* no key to sign with: echo the request's SIGNED flag and signature */
+    bool ids_ok;       /* its session and tree (as the command needs them) were found */
+    bool echo_sig;     /* no key to sign with: echo the request's SIGNED flag and signature */
+    uint64_t start_ns; /* srv_metrics_now() at its arrival */
     /* The response element: header at rsp_off in the chain's buffer, then up
      * to body_cap bytes of body. w is valid while the handler or its done
      * function runs. */
