@@ -138,4 +138,31 @@ check(len(lf) >= 1 and "STATUS_LOGON_FAILURE" in lf[0].get("MESSAGE", "") and
 sys.exit(1 if fails else 0)
 PY
 [ $? -eq 0 ] || FAILS=$((FAILS + 1))
+kill "$PID"
+wait "$PID" 2>/dev/null || true
+PID=
+
+# As under systemd: stderr is the journal stream (JOURNAL_STREAM=DEV:INODE of
+# fd 2), no --journal. The 3021 entry is filed with its fields and the plain
+# line is not written to stderr as well (it would be in the journal twice);
+# other lines carry their <PRIORITY> prefix.
+PORT2=$((PORT + 1))
+sed "s/127.0.0.1:$PORT\$/127.0.0.1:$PORT2/" signet.conf >signet2.conf
+: >stderr2.txt
+: >journal.jsonl
+JOURNAL_STREAM=$(stat -c '%d:%i' stderr2.txt) "$SIGNETD" --config signet2.conf --foreground 2>>stderr2.txt &
+PID=$!
+for _ in $(seq 50); do grep -q "ready:" stderr2.txt 2>/dev/null && break; sleep 0.1; done
+timeout 60 /usr/bin/python3 -c 'import sys
+from impacket.smbconnection import SMBConnection
+c = SMBConnection("SIGNET", "127.0.0.1", sess_port=int(sys.argv[1]))
+c.login("bob", "secret")
+c.logoff()' "$PORT2" >bob2.txt 2>&1 || bad "impacket: $(cat bob2.txt)"
+for _ in $(seq 50); do grep -q '"SIGNET_EVENT": "3021"' journal.jsonl && break; sleep 0.1; done
+grep -q '"SIGNET_EVENT": "3021".*"SIGNET_USER": "bob"' journal.jsonl &&
+    ok "stderr is the journal: 3021 filed with its fields without --journal" ||
+    bad "stderr is the journal: no 3021 entry: $(cat journal.jsonl)"
+grep -q "<5>signetd\[[0-9]*\]: notice: ready:" stderr2.txt && ! grep -q "audit 3021" stderr2.txt &&
+    ok "stderr is the journal: lines carry <PRIORITY>, the 3021 line is not doubled there" ||
+    bad "stderr is the journal: $(cat stderr2.txt)"
 [ "$FAILS" -eq 0 ]
