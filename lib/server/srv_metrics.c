@@ -26,10 +26,14 @@ uint64_t srv_metrics_now(void)
 
 void srv_metrics_request(struct srv *s, uint16_t command, ntstatus_t st, uint64_t start_ns)
 {
+    srv_metrics_observe(s, command, st, srv_metrics_now() - start_ns);
+}
+
+void srv_metrics_observe(struct srv *s, uint16_t command, ntstatus_t st, uint64_t ns)
+{
     if (command >= SMB2_COMMAND_COUNT)
         return;
     struct srv_metrics_cmd *m = &s->metrics.cmd[command];
-    uint64_t ns = srv_metrics_now() - start_ns;
     m->requests++;
     m->errors += nt_is_error(st);
     m->sum_ns += ns;

@@ -44,6 +44,8 @@ struct srv_metrics_http; /* srv_metrics_http.c */
 uint64_t srv_metrics_now(void);
 /* A request's final status, with its start from srv_metrics_now. */
 void srv_metrics_request(struct srv *s, uint16_t command, ntstatus_t st, uint64_t start_ns);
+/* ... the same with its duration given (what srv_metrics_request records). */
+void srv_metrics_observe(struct srv *s, uint16_t command, ntstatus_t st, uint64_t ns);
 /* A request refused for its signature: missing (unsigned) or wrong. */
 void srv_metrics_signature(struct srv *s, bool unsigned_request);
 /* A SESSION_SETUP that failed with st. A refused guest is one of them: the
