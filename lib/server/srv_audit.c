@@ -113,7 +113,8 @@ void srv_event_logon_failed(struct srv_req *r, const struct srv_session *s, ntst
 
 /* A request refused for its signature (3.3.5.2.4): what is "unsigned
  * request" or "bad signature". A CANCEL has no response: it is dropped. */
-void srv_event_signature(struct srv_req *r, const char *what, bool unsigned_request)
+void srv_event_signature(struct srv_req *r, const struct srv_session *s, const char *what,
+                         bool unsigned_request)
 {
     const struct srv_cmd *cmd = srv_cmd_lookup(r->hdr.command);
     char msg[512];
@@ -125,5 +126,5 @@ void srv_event_signature(struct srv_req *r, const char *what, bool unsigned_requ
                  r->hdr.command == SMB2_CANCEL ? "dropped" : "STATUS_ACCESS_DENIED") < 0)
         msg[0] = '\0';
     srv_metrics_signature(r->conn->srv, unsigned_request);
-    srv_event_emit(r->conn, r->sess, SG_LOG_WARN, 0, "signature", msg);
+    srv_event_emit(r->conn, s, SG_LOG_WARN, 0, "signature", msg);
 }

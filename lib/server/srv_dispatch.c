@@ -70,14 +70,14 @@ static ntstatus_t check_signature(struct srv_req *r, struct srv_session *s)
     bool exempt = sec_message_exempt(r->hdr.message_id, r->hdr.session_id, 0, false);
     ntstatus_t st = sec_server_check_request(s->signing_required, signed_flag, exempt, &verify);
     if (!nt_ok(st)) {
-        srv_event_signature(r, "unsigned request", true);
+        srv_event_signature(r, s, "unsigned request", true);
         return STATUS_ACCESS_DENIED;
     }
     if (!verify || (!s->signing_required && !sec_sign_key_is_set(&s->sign_key)))
         return STATUS_SUCCESS; /* a guest's SIGNED flag: nothing to verify with */
     struct iovec iov = {(void *)r->msg, r->len};
     if (!nt_ok(sec_verify(&s->sign_key, &iov, 1))) {
-        srv_event_signature(r, "bad signature", false);
+        srv_event_signature(r, s, "bad signature", false);
         return STATUS_ACCESS_DENIED;
     }
     r->req_signed = true;

@@ -486,7 +486,8 @@ void srv_audit_add(struct srv *srv, unsigned id, const char *text);
 void srv_event_emit(struct srv_conn *c, const struct srv_session *s, enum sg_log_level level,
                     unsigned id, const char *kind, const char *message);
 void srv_event_logon_failed(struct srv_req *r, const struct srv_session *s, ntstatus_t st);
-void srv_event_signature(struct srv_req *r, const char *what, bool unsigned_request);
+void srv_event_signature(struct srv_req *r, const struct srv_session *s, const char *what,
+                         bool unsigned_request);
 /* srv_admin.c: one JSON object a line (no newline) into out. */
 unsigned srv_session_opens(const struct srv_conn *c, const struct srv_session *s);
 void srv_admin_session_json(const struct srv_session *s, uint64_t now_ms, struct buf *out);
