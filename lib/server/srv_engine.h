@@ -90,9 +90,8 @@ struct srv_req {
     bool *have_compound_fid;
     ntstatus_t *compound_create_err; /* the chain's last CREATE failed with it */
     bool fid_given;                  /* it used or made a FileId, which the next element inherits */
-    bool ids_ok;       /* its session and tree (as the command needs them) were found */
-    bool echo_sig;     /* no key to sign with: echo the request's SIGNED flag and signature */
-    uint64_t start_ns; /* srv_metrics_now() at its arrival */
+    bool ids_ok;   /* its session and tree (as the command needs them) were found */
+    bool echo_sig; /* no key to sign with: echo the request's SIGNED flag and signature */
     /* The response element: header at rsp_off in the chain's buffer, then up
      * to body_cap bytes of body. w is valid while the handler or its done
      * function runs. */
@@ -113,6 +112,8 @@ struct srv_req {
     uint64_t previous_session_id;     /* SESSION_SETUP's, for its last step */
     uint8_t err_data[4];              /* ErrorData of an error response (2.2.2), ... */
     uint8_t err_len;                  /* ... its length: 0 or 4 */
+    /* srv_metrics_now() at its arrival (srv_metrics.c) */
+    uint64_t start_ns;
     /* continuation */
     srv_work_fn work;
     srv_done_fn done;
