@@ -6,9 +6,13 @@
 # command to run and exits 1. Packages already installed are not touched.
 set -eu
 
-BUILD_PKGS="gcc pkg-config meson ninja-build libssl-dev libuv1-dev libinih-dev"
+BUILD_PKGS="gcc pkg-config meson ninja-build libssl-dev libuv1-dev libinih-dev
+  libsystemd-dev libmicrohttpd-dev"
+# dpkg-dev, man-db, systemd, prometheus: tests/interop/service_*.sh (build and
+# install the .debs, man -w, systemd-analyze verify, a real Prometheus).
 TEST_PKGS="$BUILD_PKGS libcmocka-dev libjson-c-dev clang libclang-rt-14-dev python3
-  samba smbclient samba-testsuite python3-impacket nmap tshark iproute2 procps"
+  samba smbclient samba-testsuite python3-impacket nmap tshark iproute2 procps
+  dpkg-dev man-db systemd prometheus curl util-linux"
 BENCH_PKGS="$TEST_PKGS iperf3 samba-vfs-modules bc"
 
 case "${1:-build}" in
@@ -28,6 +32,14 @@ for p in $want; do
     fi
 done
 [ -z "$missing" ] && exit 0
+
+# libsystemd-dev must match the libsystemd0 already installed: a newer one
+# pulls a newer libsystemd0, which drags systemd itself along (a systemd
+# upgrade is not ours to make on someone's machine).
+sd_ver=$(dpkg-query -W -f='${Version}' libsystemd0 2>/dev/null || true)
+if [ -n "$sd_ver" ]; then
+    missing=$(echo "$missing" | sed "s/ libsystemd-dev\b/ libsystemd-dev=$sd_ver/")
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "signet: missing packages:$missing" >&2

@@ -383,6 +383,10 @@ static int run_main(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+        printf("signet %s\n", SIGNET_VERSION);
+        return 0;
+    }
     for (size_t i = 0; argc > 1 && i < sizeof tool_cmds / sizeof tool_cmds[0]; i++)
         if (strcmp(argv[1], tool_cmds[i].name) == 0)
             return tool_cmds[i].main(argc - 1, argv + 1);

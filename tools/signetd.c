@@ -1,14 +1,17 @@
 /* signetd: the Signet SMB2/SMB3 file server.
  *
- *   signetd --config FILE [--listen ADDR:PORT] [--foreground]
+ *   signetd --config FILE [--listen ADDR:PORT] [--foreground] [--journal]
  *   signetd                      the embedded demo: share "demo", user "demo"
  *                                with a generated password, 127.0.0.1:4455
  *
  * Logs go to stderr, one line per event: "signetd[PID]: LEVEL: message"
  * (under systemd, JOURNAL_STREAM is set and each line also carries its
- * syslog priority prefix, which journald strips). SIGHUP reloads the
- * configuration file for new connections; SIGTERM and SIGINT close every
- * connection and exit 0. */
+ * syslog priority prefix, which journald strips). Audit-worthy events
+ * (3021, 3022, failed logons, refused signatures) also go to journald with
+ * SIGNET_* fields when stderr is the journal or --journal asks for it.
+ * Under systemd (NOTIFY_SOCKET) it says READY=1 once every listener is open.
+ * SIGHUP reloads the configuration file for new connections; SIGTERM and
+ * SIGINT close every connection and exit 0. */
 #include "base/log.h"
 #include "config/config.h"
 #include "crypto/crypto.h"
@@ -17,13 +20,20 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 #include <uv.h>
+
+#ifndef SIGNET_VERSION
+#define SIGNET_VERSION "unknown"
+#endif
 
 #define DEMO_LISTEN "127.0.0.1:4455"
 
@@ -31,6 +41,7 @@ struct opts {
     const char *config;
     const char *listen;
     bool foreground;
+    bool journal; /* --journal: file events in journald even if stderr is not it */
 };
 
 struct daemon_state {
@@ -46,10 +57,11 @@ struct daemon_state {
 
 static bool journal;
 
+static const int syslog_prio[] = {3, 4, 5, 6, 7}; /* err warning notice info debug */
+
 static void log_stderr(void *ctx, enum sg_log_level level, const char *msg)
 {
     (void)ctx;
-    static const int syslog_prio[] = {3, 4, 5, 6, 7}; /* err warning notice info debug */
     if (journal)
         fprintf(stderr, "<%d>", syslog_prio[level]);
     fprintf(stderr, "signetd[%ld]: %s: %s\n", (long)getpid(), sg_log_level_name(level), msg);
@@ -68,6 +80,29 @@ static bool stderr_is_journal(void)
     return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
+/* srv_opts.event: an audit-worthy event, filed in journald with its fields
+ * so that `journalctl SIGNET_EVENT=3021` lists the clients that do not sign
+ * (sd_journal_send: the native protocol, /run/systemd/journal/socket). When
+ * stderr is the journal the plain line is then not written as well (it would
+ * be there twice); otherwise it is, unchanged. */
+static bool file_event(void *ctx, const struct srv_event *ev)
+{
+    const struct opts *o = ctx;
+    if (!journal && !o->journal)
+        return false;
+    unsigned lvl = (unsigned)ev->level < 5 ? (unsigned)ev->level : 4;
+    char id[16] = "";
+    if (ev->id)
+        snprintf(id, sizeof id, "%u", ev->id);
+    int rc = sd_journal_send("MESSAGE=%s", ev->message, "PRIORITY=%d", syslog_prio[lvl],
+                             "SYSLOG_IDENTIFIER=signetd", "SIGNET_EVENT=%s", id[0] ? id : ev->kind,
+                             "SIGNET_KIND=%s", ev->kind, "SIGNET_CLIENT=%s", ev->client,
+                             "SIGNET_USER=%s", ev->user, "SIGNET_SESSION=0x%016" PRIx64,
+                             ev->session, "SIGNET_DIALECT=%s", ev->dialect, "SIGNET_SIGNING=%s",
+                             ev->signing, "SIGNET_CIPHER=%s", ev->cipher, NULL);
+    return rc == 0 && journal;
+}
+
 static enum sg_log_level log_level_of(enum cfg_log_level l)
 {
     return (enum sg_log_level)l; /* the two enums list the same levels in the same order */
@@ -78,7 +113,7 @@ static enum sg_log_level log_level_of(enum cfg_log_level l)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: signetd --config FILE [--listen ADDR:PORT] [--foreground]\n"
+            "Usage: signetd --config FILE [--listen ADDR:PORT] [--foreground] [--journal]\n"
             "       signetd [--listen ADDR:PORT]\n"
             "\n"
             "The Signet SMB2/SMB3 file server (SMB 2.0.2 to 3.1.1, signing required by\n"
@@ -90,6 +125,11 @@ static void usage(FILE *f)
             "                         (IPv6 as [ADDR]:PORT)\n"
             "  -f, --foreground       with --config: stay attached to the terminal; without it\n"
             "                         signetd detaches once it listens\n"
+            "  -j, --journal          file audit events (3021, 3022, failed logons, refused\n"
+            "                         signatures) in journald with SIGNET_* fields even when\n"
+            "                         stderr is not the journal (under systemd it is: then\n"
+            "                         they go there without this option)\n"
+            "  -V, --version          the version\n"
             "  -h, --help             this text\n"
             "\n"
             "Without --config signetd runs the embedded demo in the foreground: share \"demo\"\n"
@@ -99,7 +139,7 @@ static void usage(FILE *f)
             "\n"
             "Logs go to stderr as \"signetd[PID]: LEVEL: message\". SIGHUP reloads the\n"
             "configuration (new connections use it); SIGTERM closes every connection and\n"
-            "exits 0.\n");
+            "exits 0. Under systemd (Type=notify) it reports READY=1 once it listens.\n");
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -107,10 +147,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
     static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
                                              {"listen", required_argument, NULL, 'l'},
                                              {"foreground", no_argument, NULL, 'f'},
+                                             {"journal", no_argument, NULL, 'j'},
+                                             {"version", no_argument, NULL, 'V'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "c:l:fh", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "c:l:fjVh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c':
             o->config = optarg;
@@ -121,6 +163,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
         case 'f':
             o->foreground = true;
             break;
+        case 'j':
+            o->journal = true;
+            break;
+        case 'V':
+            printf("signetd %s\n", SIGNET_VERSION);
+            exit(0);
         case 'h':
             usage(stdout);
             exit(0);
@@ -200,6 +248,7 @@ static void on_sighup(uv_signal_t *h, int sig)
     struct cfg *cfg = calloc(1, sizeof *cfg);
     if (!cfg)
         return;
+    (void)sd_notify(0, "RELOADING=1");
     if (load_config(d->opts.config, cfg) == 0) {
         if (cfg->server.user_database[0])
             (void)signetd_users_reload(&d->users, cfg->server.user_database);
@@ -209,6 +258,7 @@ static void on_sighup(uv_signal_t *h, int sig)
         sg_log(SG_LOG_ERROR, "SIGHUP: %s not reloaded; the previous configuration stays",
                d->opts.config);
     }
+    (void)sd_notify(0, "READY=1");
     free(cfg);
 }
 
@@ -217,6 +267,7 @@ static void on_sigterm(uv_signal_t *h, int sig)
     struct daemon_state *d = h->data;
     sg_log(SG_LOG_NOTICE, "%s: closing %u connection(s) and exiting",
            sig == SIGINT ? "SIGINT" : "SIGTERM", srv_connection_count(d->srv));
+    (void)sd_notify(0, "STOPPING=1");
     srv_shutdown(d->srv);
     uv_signal_stop(&d->sighup);
     uv_signal_stop(&d->sigterm);
@@ -278,14 +329,18 @@ static void report_ready(int fd, bool ok)
 
 static int run(struct daemon_state *d, const struct cfg *cfg, int ready_fd)
 {
-    struct srv_opts so = {.lookup = signetd_users_lookup, .lookup_ctx = &d->users};
+    struct srv_opts so = {.lookup = signetd_users_lookup,
+                          .lookup_ctx = &d->users,
+                          .event = file_event,
+                          .event_ctx = &d->opts};
     if (!nt_ok(srv_new(d->loop, cfg, &so, &d->srv))) {
         report_ready(ready_fd, false);
         return 1;
     }
     char err[256];
     const char *listen = d->opts.listen ? d->opts.listen : (d->opts.config ? NULL : DEMO_LISTEN);
-    if (!nt_ok(srv_listen(d->srv, listen, err, sizeof err))) {
+    if (!nt_ok(srv_listen(d->srv, listen, err, sizeof err)) ||
+        !nt_ok(srv_listen_metrics(d->srv, err, sizeof err))) {
         sg_log(SG_LOG_ERROR, "%s", err);
         report_ready(ready_fd, false);
         srv_shutdown(d->srv);
@@ -302,6 +357,11 @@ static int run(struct daemon_state *d, const struct cfg *cfg, int ready_fd)
            cfg_protocol_name(cfg->server.min_protocol),
            cfg_protocol_name(cfg->server.max_protocol));
     report_ready(ready_fd, true);
+    /* systemd's Type=notify: every listener is open, connections are
+     * accepted from here on (a no-op without NOTIFY_SOCKET). */
+    (void)sd_notifyf(0, "READY=1\nSTATUS=serving, server signing = %s\nMAINPID=%lu",
+                     sec_server_requires_signing(&cfg->server.policy) ? "mandatory" : "auto",
+                     (unsigned long)getpid());
     srv_run(d->srv);
     srv_free(d->srv);
     sg_log(SG_LOG_NOTICE, "stopped");

@@ -82,6 +82,7 @@ struct cfg_server {
     unsigned busy_poll_us;          /* how long the loop polls before it sleeps */
     bool smb2_leases;               /* grant leases (SMB 2.1 and later) */
     char admin_socket[108];         /* `signet status`; "": the default path */
+    char metrics_listen[64];        /* Prometheus "ADDR:PORT"; "": off */
 };
 
 struct cfg_client {

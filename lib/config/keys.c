@@ -191,6 +191,11 @@ static bool set_admin_socket(struct cfg_parse *p, const char *v)
            set_path_value(p->cfg.server.admin_socket, v, true);
 }
 
+static bool set_metrics_listen(struct cfg_parse *p, const char *v)
+{
+    return parse_listen(v, p->cfg.server.metrics_listen);
+}
+
 static bool set_server_encrypt(struct cfg_parse *p, const char *v)
 {
     return parse_encrypt(v, &p->cfg.server.encrypt);
@@ -335,6 +340,7 @@ static const struct cfg_key {
     {"log level", SECT_GLOBAL, set_log_level, "error, warning, notice, info, debug or 0-10"},
     {"server signing audit", SECT_GLOBAL, set_server_audit, "yes or no"},
     {"admin socket", SECT_GLOBAL, set_admin_socket, "an absolute path (a Unix socket)"},
+    {"metrics listen", SECT_GLOBAL, set_metrics_listen, "ADDR:PORT (IPv6 as [ADDR]:PORT)"},
     {"server smb encrypt", SECT_GLOBAL, set_server_encrypt,
      "off, if_required, desired or required"},
     {"smb encrypt", SECT_GLOBAL, set_server_encrypt, "off, if_required, desired or required"},

@@ -21,10 +21,33 @@ struct srv;
  * lookup must be case-insensitive as Windows account names are. */
 typedef bool (*srv_user_lookup_fn)(void *ctx, const char *user, uint8_t nt_hash[16]);
 
+/* An audit-worthy event with its fields, for a program that files them
+ * structured (signetd: journald's SIGNET_* fields). message is the plain
+ * text the log line carries after its level ("audit 3021: session ...").
+ * Strings are never NULL ("" when unknown); they live for the call only. */
+struct srv_event {
+    unsigned id;      /* Windows' SMBServer/Audit event id (3021, 3022), 0: none */
+    const char *kind; /* "audit", "logon-failed", "signature" */
+    int level;        /* enum sg_log_level */
+    const char *message;
+    const char *client;  /* "ADDR:PORT" */
+    const char *user;    /* as authenticated; "" before */
+    uint64_t session;    /* SessionId, 0: none */
+    const char *dialect; /* "3.1.1" */
+    const char *signing; /* "AES-128-GMAC", "none" */
+    const char *cipher;  /* "AES-128-GCM", "none" */
+};
+
+/* Returns true when the event was filed and the plain line must not also be
+ * logged (it would reach the same journal twice); false: log it as usual. */
+typedef bool (*srv_event_fn)(void *ctx, const struct srv_event *ev);
+
 struct srv_opts {
     srv_user_lookup_fn lookup;
     void *lookup_ctx;
     const char *netbios_name; /* NULL: the host name, upper-cased, at most 15 */
+    srv_event_fn event;       /* NULL: events are only logged */
+    void *event_ctx;
 };
 
 /* Copies cfg. The listeners are not opened yet. */
@@ -33,6 +56,8 @@ ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts
 /* Open every cfg listen address (or only `listen` when not NULL, "ADDR:PORT").
  * err receives a message naming the address on failure. */
 ntstatus_t srv_listen(struct srv *s, const char *listen, char *err, size_t err_len);
+/* The configuration's `metrics listen` (Prometheus, GET /metrics), if set. */
+ntstatus_t srv_listen_metrics(struct srv *s, char *err, size_t err_len);
 /* Serve an already connected stream socket (a socketpair end in tests). */
 ntstatus_t srv_adopt_fd(struct srv *s, int fd);
 /* A new configuration for connections accepted from now on. */

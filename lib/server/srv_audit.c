@@ -6,7 +6,10 @@
  *         or would fail if signing were required (Session.SigningRequired is
  *         false and the client did not require signing, [MS-SMB2] 3.3.5.5.3)
  *   3022  the client does not support encryption (no CAP_ENCRYPTION or a
- *         dialect before 3.0); informational, signetd does not encrypt */
+ *         dialect before 3.0); informational, signetd does not encrypt
+ *
+ * srv_event_emit hands each such line, with its fields, to the program's
+ * srv_opts.event (signetd files them in journald) before it is logged. */
 #include "server/srv_int.h"
 
 #include "wire/smb2.h"
@@ -37,13 +40,40 @@ static void describe(const struct srv_conn *c, const struct srv_session *s, char
         out[0] = '\0';
 }
 
-static void emit(struct srv_conn *c, enum sg_log_level level, unsigned id, const char *what,
-                 const char *text)
+void srv_event_emit(struct srv_conn *c, const struct srv_session *s, enum sg_log_level level,
+                    unsigned id, const char *kind, const char *message)
+{
+    const struct srv_opts *o = &c->srv->opts;
+    if (o->event && sg_log_enabled(level)) {
+        bool keyed = s && sec_sign_key_is_set(&s->sign_key);
+        struct srv_event ev = {
+            .id = id,
+            .kind = kind,
+            .level = (int)level,
+            .message = message,
+            .client = c->peer,
+            .user = s ? (s->is_anonymous ? "anonymous" : s->user) : "",
+            .session = s ? s->id : 0,
+            .dialect = c->dialect ? smb2_dialect_name(c->dialect) : "",
+            .signing = keyed ? cfg_signing_alg_name(c->signing_alg) : "none",
+            .cipher = s ? cfg_cipher_name(s->enc_key.cipher) : "none",
+        };
+        if (o->event(o->event_ctx, &ev))
+            return;
+    }
+    sg_log(level, "%s", message);
+}
+
+static void emit(struct srv_conn *c, const struct srv_session *s, enum sg_log_level level,
+                 unsigned id, const char *what, const char *text)
 {
     char line[sizeof((struct srv_audit_event *)0)->line];
     if (snprintf(line, sizeof line, "%s %s", text, what) < 0)
         line[0] = '\0';
-    sg_log(level, "audit %u: %s", id, line);
+    char msg[sizeof line + 16];
+    if (snprintf(msg, sizeof msg, "audit %u: %s", id, line) < 0)
+        msg[0] = '\0';
+    srv_event_emit(c, s, level, id, "audit", msg);
     srv_audit_add(c->srv, id, line);
 }
 
@@ -61,10 +91,40 @@ void srv_audit_session(struct srv_conn *c, const struct srv_session *s)
     describe(c, s, text, sizeof text);
     bool client_required = (c->client_security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED) != 0;
     if (!s->signing_required && !client_required)
-        emit(c, SG_LOG_NOTICE, 3021,
+        emit(c, s, SG_LOG_NOTICE, 3021,
              sec_sign_key_is_set(&s->sign_key) ? "did not require signing"
                                                : "cannot sign (no session key)",
              text);
     if (!client_can_encrypt(c))
-        emit(c, SG_LOG_INFO, 3022, "does not support encryption", text);
+        emit(c, s, SG_LOG_INFO, 3022, "does not support encryption", text);
+}
+
+/* A failed SESSION_SETUP (3.3.5.5.3): logged, counted and filed. */
+void srv_event_logon_failed(struct srv_req *r, const struct srv_session *s, ntstatus_t st)
+{
+    char msg[512];
+    if (snprintf(msg, sizeof msg,
+                 "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " logon failed: %s", r->conn->id,
+                 r->conn->peer, s->id, nt_name(st)) < 0)
+        msg[0] = '\0';
+    srv_metrics_logon_failed(r->conn->srv, st);
+    srv_event_emit(r->conn, s, SG_LOG_WARN, 0, "logon-failed", msg);
+}
+
+/* A request refused for its signature (3.3.5.2.4): what is "unsigned
+ * request" or "bad signature". A CANCEL has no response: it is dropped. */
+void srv_event_signature(struct srv_req *r, const struct srv_session *s, const char *what,
+                         bool unsigned_request)
+{
+    const struct srv_cmd *cmd = srv_cmd_lookup(r->hdr.command);
+    char msg[512];
+    if (snprintf(msg, sizeof msg,
+                 "conn %" PRIu64 " (%s): %s on session 0x%016" PRIx64 " message %" PRIu64
+                 " (%s): %s",
+                 r->conn->id, r->conn->peer, what, r->hdr.session_id, r->hdr.message_id,
+                 cmd ? cmd->name : "UNKNOWN",
+                 r->hdr.command == SMB2_CANCEL ? "dropped" : "STATUS_ACCESS_DENIED") < 0)
+        msg[0] = '\0';
+    srv_metrics_signature(r->conn->srv, unsigned_request);
+    srv_event_emit(r->conn, s, SG_LOG_WARN, 0, "signature", msg);
 }

@@ -56,16 +56,6 @@ const struct srv_cmd *srv_cmd_lookup(uint16_t command)
 
 /* ---- generic checks ---- */
 
-static void log_sig_event(const struct srv_req *r, const char *what)
-{
-    /* a CANCEL has no response: it is dropped, never acted upon */
-    sg_log(SG_LOG_WARN,
-           "conn %" PRIu64 " (%s): %s on session 0x%016" PRIx64 " message %" PRIu64 " (%s): %s",
-           r->conn->id, r->conn->peer, what, r->hdr.session_id, r->hdr.message_id,
-           srv_cmd_lookup(r->hdr.command) ? srv_cmd_lookup(r->hdr.command)->name : "UNKNOWN",
-           r->hdr.command == SMB2_CANCEL ? "dropped" : "STATUS_ACCESS_DENIED");
-}
-
 /* 3.3.5.2.4: whether to verify is the session's decision (sec/policy.h),
  * never the SIGNED flag's alone. */
 static ntstatus_t check_signature(struct srv_req *r, struct srv_session *s)
@@ -80,14 +70,14 @@ static ntstatus_t check_signature(struct srv_req *r, struct srv_session *s)
     bool exempt = sec_message_exempt(r->hdr.message_id, r->hdr.session_id, 0, false);
     ntstatus_t st = sec_server_check_request(s->signing_required, signed_flag, exempt, &verify);
     if (!nt_ok(st)) {
-        log_sig_event(r, "unsigned request");
+        srv_event_signature(r, s, "unsigned request", true);
         return STATUS_ACCESS_DENIED;
     }
     if (!verify || (!s->signing_required && !sec_sign_key_is_set(&s->sign_key)))
         return STATUS_SUCCESS; /* a guest's SIGNED flag: nothing to verify with */
     struct iovec iov = {(void *)r->msg, r->len};
     if (!nt_ok(sec_verify(&s->sign_key, &iov, 1))) {
-        log_sig_event(r, "bad signature");
+        srv_event_signature(r, s, "bad signature", false);
         return STATUS_ACCESS_DENIED;
     }
     r->req_signed = true;

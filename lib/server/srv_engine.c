@@ -366,6 +366,7 @@ static bool elem_begin(struct srv_chain *ch, const struct smb2_chain_elem *e, nt
     r->rsp_session_id = r->hdr.session_id;
     r->rsp_tree_id = r->hdr.tree_id;
     r->state = SRV_REQ_RUNNING;
+    r->start_ns = srv_metrics_now();
     *st = srv_dispatch_elem(r, ch->have_prev, ch->prev_ids_ok);
     if (sg_log_enabled(SG_LOG_DEBUG))
         sg_log(SG_LOG_DEBUG, "conn %" PRIu64 ": %s message %" PRIu64 ": %s", c->id,
@@ -388,6 +389,7 @@ static bool elem_end(struct srv_chain *ch, ntstatus_t st)
         st = STATUS_INTERNAL_ERROR;
     ch->prev_status = st;
     ch->logon_failed |= r->logon_failed;
+    srv_metrics_request(ch->conn->srv, r->hdr.command, st, r->start_ns);
     if (r->hdr.command != SMB2_CANCEL && !r->no_response) {
         size_t len = srv_rsp_encode(r, st, r->related && r->rsp_off > SRV_OUT_HDR);
         chain_seal_for(ch, r);

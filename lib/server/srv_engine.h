@@ -112,6 +112,8 @@ struct srv_req {
     uint64_t previous_session_id;     /* SESSION_SETUP's, for its last step */
     uint8_t err_data[4];              /* ErrorData of an error response (2.2.2), ... */
     uint8_t err_len;                  /* ... its length: 0 or 4 */
+    /* srv_metrics_now() at its arrival (srv_metrics.c) */
+    uint64_t start_ns;
     /* continuation */
     srv_work_fn work;
     srv_done_fn done;

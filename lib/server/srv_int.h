@@ -14,6 +14,7 @@
 #include "server/server.h"
 #include "server/srv_engine.h"
 #include "server/srv_file.h"
+#include "server/srv_metrics.h"
 #include "wire/file_id.h"
 #include "wire/hdr.h"
 #include "wire/negotiate.h"
@@ -267,6 +268,8 @@ struct srv {
     } vs_cache[SRV_MAX_VFS_SHARES];
     unsigned n_vs;
     struct srv_audit_ring audit;              /* srv_audit.c */
+    struct srv_metrics metrics;               /* srv_metrics.c */
+    struct srv_metrics_http *metrics_http;    /* srv_metrics_http.c */
     struct srv_admin *admin;                  /* srv_admin.c */
     struct srv_file *files[SRV_FILE_BUCKETS]; /* srv_file.c */
     unsigned n_files;
@@ -311,6 +314,9 @@ struct srv_cmd {
 };
 
 const struct srv_cmd *srv_cmd_lookup(uint16_t command);
+
+/* srv_main.c: "ADDR:PORT" or "[ADDR]:PORT" into a socket address. */
+bool srv_parse_addr(const char *spec, struct sockaddr_storage *ss);
 
 /* srv_conn.c */
 void srv_conn_close(struct srv_conn *c, const char *why);
@@ -475,6 +481,13 @@ void srv_tree_unref(struct srv_tree *t);
  * signed; 3022: no encryption), logged and kept in the ring. */
 void srv_audit_session(struct srv_conn *c, const struct srv_session *s);
 void srv_audit_add(struct srv *srv, unsigned id, const char *text);
+/* An audit-worthy line: to srv_opts.event with its fields (s may be NULL),
+ * else (or also) logged at level. */
+void srv_event_emit(struct srv_conn *c, const struct srv_session *s, enum sg_log_level level,
+                    unsigned id, const char *kind, const char *message);
+void srv_event_logon_failed(struct srv_req *r, const struct srv_session *s, ntstatus_t st);
+void srv_event_signature(struct srv_req *r, const struct srv_session *s, const char *what,
+                         bool unsigned_request);
 /* srv_admin.c: one JSON object a line (no newline) into out. */
 unsigned srv_session_opens(const struct srv_conn *c, const struct srv_session *s);
 void srv_admin_session_json(const struct srv_session *s, uint64_t now_ms, struct buf *out);

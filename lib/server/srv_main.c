@@ -144,12 +144,13 @@ static void on_connection(uv_stream_t *l, int status)
         return;
     }
     uv_tcp_nodelay(&c->h.tcp, 1);
+    srv_metrics_connection(s);
     sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): accepted", c->id, c->peer);
     srv_conn_start(c);
 }
 
 /* "ADDR:PORT" or "[ADDR]:PORT" into a socket address. */
-static bool parse_addr(const char *spec, struct sockaddr_storage *ss)
+bool srv_parse_addr(const char *spec, struct sockaddr_storage *ss)
 {
     char host[64];
     const char *colon = strrchr(spec, ':');
@@ -181,7 +182,7 @@ static ntstatus_t listen_one(struct srv *s, const char *spec, char *err, size_t 
 {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    if (s->n_listeners >= CFG_MAX_LISTEN || !parse_addr(spec, &ss)) {
+    if (s->n_listeners >= CFG_MAX_LISTEN || !srv_parse_addr(spec, &ss)) {
         snprintf(err, err_len, "listen address '%s': expected ADDR:PORT or [ADDR]:PORT", spec);
         return STATUS_INVALID_PARAMETER;
     }
@@ -212,6 +213,12 @@ ntstatus_t srv_listen(struct srv *s, const char *listen, char *err, size_t err_l
             return st;
     }
     return STATUS_SUCCESS;
+}
+
+ntstatus_t srv_listen_metrics(struct srv *s, char *err, size_t err_len)
+{
+    const char *spec = s->cfg->cfg.server.metrics_listen;
+    return spec[0] ? srv_metrics_listen(s, spec, err, err_len) : STATUS_SUCCESS;
 }
 
 ntstatus_t srv_adopt_fd(struct srv *s, int fd)
@@ -254,6 +261,7 @@ void srv_shutdown(struct srv *s)
 {
     s->shutting_down = true;
     srv_admin_close(s);
+    srv_metrics_close(s);
     for (unsigned i = 0; i < s->n_listeners; i++)
         if (!uv_is_closing((uv_handle_t *)&s->listeners[i]))
             uv_close((uv_handle_t *)&s->listeners[i], on_listener_closed);

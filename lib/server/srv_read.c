@@ -45,6 +45,7 @@ static ntstatus_t read_done(struct srv_req *r, ntstatus_t st)
     if (j->got < j->minimum_count || (j->got == 0 && j->length > 0))
         return STATUS_END_OF_FILE;
     r->open->position = j->offset + j->got; /* Samba's FilePositionInformation */
+    srv_metrics_read(r->conn->srv, j->got);
     struct smb2_read_rsp rsp = {.data_length = (uint32_t)j->got, .data = NULL};
     st = smb2_read_rsp_encode(r->w, &rsp);
     if (nt_ok(st) && !wr_reserve(r->w, j->got))

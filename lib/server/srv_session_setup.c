@@ -129,6 +129,8 @@ static void log_logon(const struct srv_req *r, const struct srv_session *s, bool
     /* `server signing audit`: events 3021 and 3022 (srv_audit.c). */
     if (!reauth)
         srv_audit_session(r->conn, s);
+    if (!reauth)
+        srv_metrics_session(c->srv);
 }
 
 /* 3.3.5.5.3: a new session that names a PreviousSessionId of the same user
@@ -199,8 +201,7 @@ static ntstatus_t finish_logon(struct srv_req *r, struct srv_session *s, bool re
 
 static ntstatus_t fail_logon(struct srv_req *r, struct srv_session *s, ntstatus_t st)
 {
-    sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " logon failed: %s",
-           r->conn->id, r->conn->peer, s->id, nt_name(st));
+    srv_event_logon_failed(r, s, st); /* logged, counted, filed (srv_audit.c) */
     /* 3.3.5.5.3: a failed authentication removes the session. */
     srv_session_retire(r->conn, s);
     r->logon_failed = true;

@@ -61,6 +61,7 @@ static ntstatus_t write_done(struct srv_req *r, ntstatus_t st)
         srv_notify_change(r->conn->srv, r->open->file->vs, r->open->file->path,
                           FILE_ACTION_MODIFIED,
                           FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE);
+    srv_metrics_written(r->conn->srv, j->done);
     struct smb2_write_rsp rsp = {.count = (uint32_t)j->done};
     return smb2_write_rsp_encode(r->w, &rsp);
 }
