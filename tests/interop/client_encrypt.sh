@@ -1,0 +1,218 @@
+#!/bin/bash
+# signet's SMB3 encryption against Samba smbd and signetd (issue 11, client).
+#
+# Peers (ports 4400-4449): Samba with `server smb encrypt = required`, one
+# per cipher (`server smb3 encryption algorithms`), one with encryption
+# required on one share only, one with `server smb encrypt = off`, and a
+# signetd whose share requires encryption. Checks:
+#   - signet --encrypt=required at SMB3_00, SMB3_02 (AES-128-CCM) and SMB3_11
+#     with each of the four ciphers: put 4 MiB, get it back, SHA-256 equal;
+#     `signet -v` says "encrypted with CIPHER" and `smbstatus -b` shows the
+#     same cipher for the session;
+#   - the default (if_required) encrypts when the server or only the share
+#     requires it; --encrypt=off is refused by such a server with the cause;
+#   - --encrypt=required against Samba without encryption (and at SMB 2.1)
+#     is refused: "Access is denied." with the cause and the fix, exit 1,
+#     audit event 31999 in the log, and the file is not written;
+#   - --encryption-algorithms restricts what a server may select;
+#   - signet --encrypt=required against signetd: put, get, SHA-256, and
+#     signetd logs the session with the cipher.
+# Needs root (useradd, smbpasswd) and samba; exits 77 (skipped) otherwise.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+SIGNET_FROM_ENV=${SIGNET:-}
+. "$HERE/client_lib.sh"
+BUILD=${1:-}
+[ -z "$SIGNET_FROM_ENV" ] && [ -n "$BUILD" ] && [ -x "$BUILD/tools/signet" ] && SIGNET=$BUILD/tools/signet
+SIGNET=$(realpath "$SIGNET" 2>/dev/null || echo "$SIGNET")
+SIGNETD=$(dirname "$SIGNET")/signetd
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for useradd/smbpasswd"; exit 77; }
+command -v smbd >/dev/null && command -v smbstatus >/dev/null || { echo "SKIP: no samba"; exit 77; }
+[ -x "$SIGNET" ] || { echo "FAIL: no signet binary at $SIGNET"; exit 1; }
+
+TMP=$(mktemp -d /tmp/signet-client-encrypt-XXXXXX)
+chmod 755 "$TMP"
+PEERS=()
+SIGNETD_PID=
+cleanup() {
+    for d in "${PEERS[@]}"; do smbd_stop "$d"; done
+    if [ -n "$SIGNETD_PID" ] && kill -0 "$SIGNETD_PID" 2>/dev/null; then
+        kill "$SIGNETD_PID"
+        wait "$SIGNETD_PID" 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+start_peer() { # name port extra
+    smbd_start "$TMP/$1" "$2" mandatory "$3" >/dev/null 2>&1 || die "cannot start smbd $1"
+    PEERS+=("$TMP/$1")
+}
+start_peer req 4400 "  server smb encrypt = required"
+start_peer gcm128 4401 "  server smb encrypt = required
+  server smb3 encryption algorithms = AES-128-GCM"
+start_peer ccm128 4402 "  server smb encrypt = required
+  server smb3 encryption algorithms = AES-128-CCM"
+start_peer gcm256 4403 "  server smb encrypt = required
+  server smb3 encryption algorithms = AES-256-GCM"
+start_peer ccm256 4404 "  server smb encrypt = required
+  server smb3 encryption algorithms = AES-256-CCM"
+start_peer plain 4405 "  server smb encrypt = off"
+start_peer sharereq 4406 ""
+cat >>"$TMP/sharereq/smb.conf" <<CONF
+[secret]
+  path = $TMP/sharereq/share
+  read only = no
+  smb encrypt = required
+CONF
+smbcontrol -s "$TMP/sharereq/smb.conf" "$(cat "$TMP/sharereq/pid/smbd.pid")" reload-config >/dev/null 2>&1 || true
+
+head -c 4194304 /dev/urandom >"$TMP/rand.bin"
+SUM=$(sha256sum <"$TMP/rand.bin" | cut -d' ' -f1)
+AUTH=(-U "$SMB_USER%$SMB_PASS")
+PASSED=0
+FAILED=0
+
+check() { # description, then a command that must succeed
+    local what=$1
+    shift
+    if "$@"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); echo "FAIL: $what" >&2; fi
+}
+
+dialect_name() {
+    case $1 in SMB2_10) echo 2.1 ;; SMB3_00) echo 3.0 ;; SMB3_02) echo 3.0.2 ;; SMB3_11) echo 3.1.1 ;; esac
+}
+
+# put from a pipe that holds the session open while smbstatus looks at it
+put_and_status() { # peer port share remote proto extra...
+    local peer=$1 port=$2 share=$3 remote=$4 proto=$5
+    shift 5
+    (sleep 1; cat "$TMP/rand.bin") |
+        "$SIGNET" -v put "//127.0.0.1:$port/$share/$remote" - "${AUTH[@]}" --max-protocol="$proto" \
+            "$@" 2>"$TMP/put.err" &
+    local pid=$!
+    sleep 0.6
+    smbstatus -s "$TMP/$peer/smb.conf" -b 2>/dev/null | grep -E "^[0-9]+ +$SMB_USER " >"$TMP/status"
+    wait "$pid"
+}
+
+# STATUS_COL: what smbstatus -b must show in its Encryption column; Samba
+# says "partial(CIPHER)" when only a share (not the session) must encrypt.
+one_case() { # peer port share proto cipher extra-signet-args...
+    local peer=$1 port=$2 share=$3 proto=$4 cipher=$5
+    shift 5
+    local col=${STATUS_COL:-$cipher}
+    local tag="$peer/$share/$proto/$cipher${1:+ $*}" f="f-$peer-$proto.bin" u="//127.0.0.1:$port/$share"
+    check "$tag put" put_and_status "$peer" "$port" "$share" "$f" "$proto" "$@"
+    local line
+    line=$(grep '^SMB ' "$TMP/put.err")
+    check "$tag -v line '$line'" \
+        [ "$line" = "SMB $(dialect_name "$proto"), encrypted with $cipher, user WORKGROUP\\$SMB_USER" ]
+    check "$tag smbstatus shows $proto and $col: $(cat "$TMP/status")" \
+        grep -qF " $col " "$TMP/status"
+    check "$tag smbstatus shows $proto" grep -qE " $proto " "$TMP/status"
+    rm -f "$TMP/got.bin"
+    check "$tag get" "$SIGNET" get "$u/$f" "$TMP/got.bin" "${AUTH[@]}" --max-protocol="$proto" "$@"
+    check "$tag sha256" [ "$(sha256sum <"$TMP/got.bin" 2>/dev/null | cut -d' ' -f1)" = "$SUM" ]
+    check "$tag rm" "$SIGNET" rm "$u/$f" "${AUTH[@]}" --max-protocol="$proto" "$@"
+    echo "ok: $tag"
+}
+
+for proto in SMB3_00 SMB3_02; do one_case req 4400 share "$proto" AES-128-CCM --encrypt=required; done
+one_case req 4400 share SMB3_11 AES-128-GCM --encrypt=required
+one_case gcm128 4401 share SMB3_11 AES-128-GCM --encrypt=required
+one_case ccm128 4402 share SMB3_11 AES-128-CCM --encrypt=required
+one_case gcm256 4403 share SMB3_11 AES-256-GCM --encrypt=required
+one_case ccm256 4404 share SMB3_11 AES-256-CCM --encrypt=required
+# the client's list restricts what the server may select (Samba picks in its
+# own order among the offered ones)
+one_case req 4400 share SMB3_11 AES-256-GCM --encrypt=required --encryption-algorithms=AES-256-GCM
+one_case req 4400 share SMB3_11 AES-128-CCM --encrypt=required --encryption-algorithms=AES-256-CCM,AES-128-CCM
+# the default (if_required) follows a server that requires encryption ...
+one_case req 4400 share SMB3_11 AES-128-GCM
+# ... and a share that requires it, at 3.1.1 and 3.0.2
+STATUS_COL="partial(AES-128-GCM)" one_case sharereq 4406 secret SMB3_11 AES-128-GCM
+STATUS_COL="partial(AES-128-CCM)" one_case sharereq 4406 secret SMB3_02 AES-128-CCM
+# --encrypt=desired encrypts whenever the server can (Samba, which does not
+# require it, still calls the session "partial")
+STATUS_COL="partial(AES-128-GCM)" one_case sharereq 4406 share SMB3_11 AES-128-GCM --encrypt=desired
+
+refused() { # tag port share pattern signet-args...
+    local tag=$1 port=$2 share=$3 pat=$4 want=${WANT_RC:-1}
+    shift 4
+    "$SIGNET" -v put "//127.0.0.1:$port/$share/refused.bin" "$TMP/rand.bin" "${AUTH[@]}" "$@" \
+        >"$TMP/out" 2>"$TMP/err"
+    local rc=$?
+    check "$tag: exit $want (got $rc)" [ "$rc" = "$want" ]
+    check "$tag: says '$pat': $(cat "$TMP/err")" grep -qE "$pat" "$TMP/err"
+    check "$tag: nothing written" [ ! -e "$TMP/${PORT_PEER[$port]}/share/refused.bin" ]
+    echo "ok: $tag"
+}
+declare -A PORT_PEER=([4400]=req [4405]=plain [4406]=sharereq)
+
+refused "required vs server smb encrypt = off (3.1.1)" 4405 share \
+    "Access is denied\. This client requires encryption.*but 127\.0\.0\.1 cannot encrypt: the server selected no cipher.*Fix: on the server" \
+    --encrypt=required
+refused "required vs server smb encrypt = off (3.0.2)" 4405 share \
+    "Access is denied\. This client requires encryption.*SMB 3\.0\.2 without SMB2_GLOBAL_CAP_ENCRYPTION" \
+    --encrypt=required --max-protocol=SMB3_02
+check "required refusal logs audit event 31999" grep -q "warning: audit: .*event=31999" "$TMP/err"
+refused "required at SMB 2.1" 4405 share \
+    "Access is denied\..*chose SMB 2\.1, which has no encryption" --encrypt=required --max-protocol=SMB2_10
+refused "off vs a server that requires encryption" 4400 share \
+    "Access is denied\." --encrypt=off
+refused "off vs a share that requires encryption" 4406 secret \
+    "Access is denied\.( The share .*secret requires encryption.*does not offer encryption)?" --encrypt=off
+WANT_RC=2 refused "bad --encrypt value" 4400 share "invalid value 'sometimes' for 'client smb encrypt'" \
+    --encrypt=sometimes
+
+# signetd with a share that requires encryption
+if [ -x "$SIGNETD" ]; then
+    SD=$TMP/signetd
+    mkdir -p "$SD/secret"
+    hash=$(printf '%s' secret | iconv -t UTF-16LE | openssl dgst -md4 -provider legacy -provider default |
+        sed 's/.*= //' | tr a-f A-F)
+    printf 'alice:%s\n' "$hash" >"$SD/users"
+    chmod 600 "$SD/users"
+    cat >"$SD/signet.conf" <<CONF
+[global]
+  listen = 127.0.0.1:4410
+  server signing = mandatory
+  user database = $SD/users
+  invalid authentication delay = 0
+  log level = info
+[secret]
+  path = $SD/secret
+  read only = no
+  server smb encrypt = required
+CONF
+    "$SIGNETD" --config "$SD/signet.conf" --foreground 2>"$SD/stderr.txt" &
+    SIGNETD_PID=$!
+    for _ in $(seq 50); do grep -q "ready:" "$SD/stderr.txt" 2>/dev/null && break; sleep 0.1; done
+    check "signetd started" grep -q "ready:" "$SD/stderr.txt"
+    for c in "SMB3_02 AES-128-CCM" "SMB3_11 AES-128-GCM" "SMB3_11 AES-256-GCM --encryption-algorithms=AES-256-GCM" \
+        "SMB3_11 AES-256-CCM --encryption-algorithms=AES-256-CCM"; do
+        set -- $c
+        proto=$1 cipher=$2
+        shift 2
+        tag="signetd/$proto/$cipher"
+        u=//127.0.0.1:4410/secret
+        before=$(grep -c "logged on 'alice'.*cipher $cipher" "$SD/stderr.txt")
+        "$SIGNET" -v put "$u/sd.bin" "$TMP/rand.bin" -U alice%secret --encrypt=required \
+            --max-protocol="$proto" "$@" 2>"$TMP/err" >/dev/null
+        check "$tag put: $(cat "$TMP/err")" [ -f "$SD/secret/sd.bin" ]
+        check "$tag -v says encrypted with $cipher" \
+            grep -qF "SMB $(dialect_name "$proto"), encrypted with $cipher, user WORKGROUP\\alice" "$TMP/err"
+        after=$(grep -c "logged on 'alice'.*cipher $cipher" "$SD/stderr.txt")
+        check "$tag signetd logged the session with $cipher ($before -> $after)" [ "$after" -gt "$before" ]
+        rm -f "$TMP/got.bin"
+        check "$tag get" "$SIGNET" get "$u/sd.bin" "$TMP/got.bin" -U alice%secret --encrypt=required \
+            --max-protocol="$proto" "$@"
+        check "$tag sha256" [ "$(sha256sum <"$TMP/got.bin" 2>/dev/null | cut -d' ' -f1)" = "$SUM" ]
+        rm -f "$SD/secret/sd.bin"
+        echo "ok: $tag"
+    done
+fi
+
+echo "client_encrypt: $PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
