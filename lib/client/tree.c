@@ -53,9 +53,16 @@ ntstatus_t signet_tree_connect(struct signet_conn *c, const char *share, struct 
         status = cli_kill(c, STATUS_INVALID_NETWORK_RESPONSE, "malformed TREE_CONNECT response");
     uint32_t tid = sl->hdr.tree_id;
     cli_release(c, slot);
+    /* Some servers (signetd) refuse an unencrypted TREE_CONNECT to a share
+     * that requires encryption instead of flagging it (3.3.5.7). */
+    bool hint = nt_eq(status, STATUS_ACCESS_DENIED) && !c->sess.encrypt &&
+                c->sess.enc_key.cipher != SMB2_CIPHER_NONE;
     if (!nt_ok(status))
-        return cli_fail(c, status, "cannot connect to \\\\%s\\%s: %s", c->host, share,
-                        cli_status_text(status));
+        return cli_fail(c, status, "cannot connect to \\\\%s\\%s: %s%s", c->host, share,
+                        cli_status_text(status),
+                        hint ? " If the share requires encryption, connect with --encrypt=desired "
+                               "(client smb encrypt = desired)."
+                             : "");
     struct signet_tree *t = calloc(1, sizeof *t);
     if (!t)
         return STATUS_NO_MEMORY;

@@ -169,7 +169,7 @@ WANT_RC=2 refused "bad --encrypt value" 4400 share "invalid value 'sometimes' fo
 # signetd with a share that requires encryption
 if [ -x "$SIGNETD" ]; then
     SD=$TMP/signetd
-    mkdir -p "$SD/secret"
+    mkdir -p "$SD/secret" "$SD/rw" "$SD/half"
     hash=$(printf '%s' secret | iconv -t UTF-16LE | openssl dgst -md4 -provider legacy -provider default |
         sed 's/.*= //' | tr a-f A-F)
     printf 'alice:%s\n' "$hash" >"$SD/users"
@@ -181,6 +181,14 @@ if [ -x "$SIGNETD" ]; then
   user database = $SD/users
   invalid authentication delay = 0
   log level = info
+  admin socket = $SD/admin.sock
+[rw]
+  path = $SD/rw
+  read only = no
+[half]
+  path = $SD/half
+  read only = no
+  server smb encrypt = desired
 [secret]
   path = $SD/secret
   read only = no
@@ -212,6 +220,40 @@ CONF
         rm -f "$SD/secret/sd.bin"
         echo "ok: $tag"
     done
+    # signet status: the cipher per session and per tree, while a put holds
+    # the session open; only the share requires encryption (if_required)
+    status_case() { # tag share expected-session-cipher expected-tree signet-args...
+        local tag=$1 share=$2 want=$3 tree=$4
+        shift 4
+        (sleep 1.5; cat "$TMP/rand.bin") |
+            "$SIGNET" put "//127.0.0.1:4410/$share/st.bin" - -U alice%secret "$@" 2>"$TMP/err" &
+        local pid=$!
+        sleep 0.8
+        "$SIGNET" status --json --socket "$SD/admin.sock" >"$TMP/status.json" 2>&1
+        "$SIGNET" status --socket "$SD/admin.sock" >"$TMP/status.txt" 2>&1
+        wait "$pid"
+        check "$tag: put: $(cat "$TMP/err")" [ -f "$SD/$share/st.bin" ]
+        rm -f "$SD/$share/st.bin"
+        check "$tag: status --json cipher $want: $(cat "$TMP/status.json")" \
+            grep -qF "\"cipher\":\"$want\"" "$TMP/status.json"
+        check "$tag: status --json tree_ciphers $tree" grep -qF "\"tree_ciphers\":\"$tree\"" "$TMP/status.json"
+        check "$tag: the table shows both: $(cat "$TMP/status.txt")" \
+            grep -qE "alice .* ${want//[()]/.} .* $tree\$" "$TMP/status.txt"
+        echo "ok: $tag"
+    }
+    status_case "status, --encrypt=required" secret AES-128-GCM secret=AES-128-GCM --encrypt=required
+    # (the client then seals its requests on that tree: signetd counts the
+    # session as encrypting)
+    status_case "status, share-level encryption (desired)" half AES-128-GCM half=AES-128-GCM
+    status_case "status, 3.0.2" secret AES-128-CCM secret=AES-128-CCM --encrypt=required --max-protocol=SMB3_02
+    status_case "status, not encrypted" rw none rw=none
+    # signetd refuses an unencrypted TREE_CONNECT to a share that requires
+    # encryption (Samba flags the share instead): the error says what to do
+    "$SIGNET" ls //127.0.0.1:4410/secret -U alice%secret >/dev/null 2>"$TMP/err"
+    check "signetd required share, if_required: refused with the hint: $(cat "$TMP/err")" \
+        grep -q "Access is denied.*--encrypt=desired" "$TMP/err"
+    check "... and with --encrypt=desired it works" \
+        sh -c "'$SIGNET' ls //127.0.0.1:4410/secret -U alice%secret --encrypt=desired >/dev/null"
 fi
 
 echo "client_encrypt: $PASSED passed, $FAILED failed"
