@@ -166,6 +166,56 @@ refused "off vs a share that requires encryption" 4406 secret \
 WANT_RC=2 refused "bad --encrypt value" 4400 share "invalid value 'sometimes' for 'client smb encrypt'" \
     --encrypt=sometimes
 
+# signet probe / scan: the ciphers each dialect accepts and whether a
+# session must encrypt (Samba refuses anonymous logons when it requires
+# encryption, so that stays unknown there; signet doctor -U tells)
+"$SIGNET" probe 127.0.0.1:4404 >"$TMP/probe.txt" 2>&1
+# (Samba refuses 3.0 and 3.0.2 when AES-128-CCM is not among its ciphers)
+check "probe ccm256: only AES-256-CCM, on 3.1.1: $(grep Encryption "$TMP/probe.txt")" \
+    grep -qx "  Encryption                SMB 3.1.1: AES-256-CCM" "$TMP/probe.txt"
+"$SIGNET" probe 127.0.0.1:4400 >"$TMP/probe.txt" 2>&1
+check "probe req: all four on 3.1.1, AES-128-CCM on 3.0.x: $(grep Encryption "$TMP/probe.txt")" \
+    grep -qx "  Encryption                SMB 3.1.1: AES-128-CCM AES-128-GCM AES-256-CCM AES-256-GCM; SMB 3.0.2: AES-128-CCM; SMB 3.0: AES-128-CCM" "$TMP/probe.txt"
+"$SIGNET" probe 127.0.0.1:4405 >"$TMP/probe.txt" 2>&1
+check "probe plain: no cipher, so no encryption: $(grep Encryption "$TMP/probe.txt")" \
+    sh -c "grep -qx '  Encryption                none (no dialect offers a cipher)' '$TMP/probe.txt' &&
+           grep -qx '  Encryption required       no: the server cannot encrypt' '$TMP/probe.txt'"
+"$SIGNET" probe 127.0.0.1:4406 --json >"$TMP/probe.json" 2>&1
+check "probe --json sharereq: all four ciphers on 3.1.1, a session need not encrypt" \
+    python3 -c 'import json,sys
+j = json.load(open(sys.argv[1]))
+assert j["ciphers"]["3.1.1"] == ["AES-128-CCM", "AES-128-GCM", "AES-256-CCM", "AES-256-GCM"], j["ciphers"]
+assert j["ciphers"]["3.0.2"] == ["AES-128-CCM"] and j["ciphers"]["2.1"] if "2.1" in j["ciphers"] else True
+assert "2.1" not in j["ciphers"]
+assert j["encryption_required"] == "not required", j["encryption_required"]' "$TMP/probe.json"
+"$SIGNET" probe 127.0.0.1:4400 --json >"$TMP/probe.json" 2>&1
+check "probe --json req: unknown (anonymous refused)" \
+    python3 -c 'import json,sys
+j = json.load(open(sys.argv[1]))
+assert j["encryption_required"] == "unknown" and not j["anonymous"]["granted"], j' "$TMP/probe.json"
+"$SIGNET" scan 127.0.0.1 --port 4400 --csv >"$TMP/scan.csv" 2>/dev/null
+"$SIGNET" scan 127.0.0.1 --port 4403 --csv 2>/dev/null | tail -n +2 >>"$TMP/scan.csv"
+"$SIGNET" scan 127.0.0.1 --port 4405 --csv 2>/dev/null | tail -n +2 >>"$TMP/scan.csv"
+check "scan --csv: the cipher columns: $(cat "$TMP/scan.csv")" \
+    python3 -c 'import csv,sys
+rows = {r["port"]: r for r in csv.DictReader(open(sys.argv[1]))}
+r = rows["4400"]
+assert (r["ciphers_300"], r["ciphers_302"], r["ciphers_311"]) == ("AES-128-CCM",) * 3, r
+assert r["encryption_required"] == "unknown", r
+r = rows["4403"]  # scan offers 3.1.1 only AES-128-CCM; this Samba takes only AES-256-GCM
+assert (r["ciphers_300"], r["ciphers_302"], r["ciphers_311"]) == ("", "", ""), r
+assert r["encryption_required"] == "unknown", r
+r = rows["4405"]
+assert (r["ciphers_300"], r["ciphers_302"], r["ciphers_311"]) == ("", "", ""), r
+assert r["encryption_required"] == "unknown", r' "$TMP/scan.csv"
+"$SIGNET" scan 127.0.0.1 --port 4406 --json >"$TMP/scan.json" 2>/dev/null
+check "scan --json: ciphers and encryption_required" \
+    python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))[0]
+assert r["ciphers"]["3.1.1"] == ["AES-128-CCM"], r
+assert r["encryption_required"] == "not required", r' "$TMP/scan.json"
+echo "ok: probe and scan"
+
 # signetd with a share that requires encryption
 if [ -x "$SIGNETD" ]; then
     SD=$TMP/signetd
