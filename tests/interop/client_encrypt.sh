@@ -216,6 +216,30 @@ assert r["ciphers"]["3.1.1"] == ["AES-128-CCM"], r
 assert r["encryption_required"] == "not required", r' "$TMP/scan.json"
 echo "ok: probe and scan"
 
+# signet doctor: what a client with RequireEncryption = True sees
+"$SIGNET" doctor //127.0.0.1:4405/share "${AUTH[@]}" >"$TMP/doctor.txt" 2>&1
+rc=$?
+check "doctor plain: exit 0 (informational: every default profile connects), got $rc" [ "$rc" = 0 ]
+check "doctor plain: RequireEncryption FAILS with Windows' error: $(grep -A1 RequireEncryption "$TMP/doctor.txt")" \
+    grep -q "RequireEncryption \$true; signet --encrypt=required): FAILS - 'Access is denied.' (STATUS_ACCESS_DENIED 0xC0000022)" "$TMP/doctor.txt"
+check "doctor plain: the cause, both fixes, signet's words and event 31999" \
+    sh -c "grep -q 'Cause: the server speaks SMB 3 but offers no cipher' '$TMP/doctor.txt' &&
+           grep -q 'Fix on the server: let SMB 3 encrypt. Samba: .server max protocol = SMB3.' '$TMP/doctor.txt' &&
+           grep -q 'Fix on the client: last resort.*Set-SmbClientConfiguration -RequireEncryption .false' '$TMP/doctor.txt' &&
+           grep -q 'signet --encrypt=required says: Access is denied. This client requires encryption' '$TMP/doctor.txt' &&
+           grep -q 'audit event 31999' '$TMP/doctor.txt'"
+"$SIGNET" doctor //127.0.0.1:4400/share "${AUTH[@]}" >"$TMP/doctor.txt" 2>&1
+check "doctor req: RequireEncryption works, checked: $(grep RequireEncryption "$TMP/doctor.txt")" \
+    grep -q "RequireEncryption \$true; signet --encrypt=required): WORKS - encrypted with AES-128-GCM on SMB 3.1.1 (checked with a logon)" "$TMP/doctor.txt"
+check "doctor req: the default profiles connect (Windows encrypts when asked)" \
+    grep -q "^Windows 11 24H2 Pro/Enterprise/Education: WORKS" "$TMP/doctor.txt"
+"$SIGNET" doctor //127.0.0.1:4403/share --json >"$TMP/doctor.json" 2>&1
+check "doctor --json gcm256 without credentials: predicted to work" \
+    python3 -c 'import json,sys
+e = json.load(open(sys.argv[1]))["require_encryption"]
+assert e["works"] and not e["checked"] and e["ciphers"] == "SMB 3.1.1: AES-256-GCM", e' "$TMP/doctor.json"
+echo "ok: doctor"
+
 # signetd with a share that requires encryption
 if [ -x "$SIGNETD" ]; then
     SD=$TMP/signetd
