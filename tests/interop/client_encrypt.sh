@@ -166,6 +166,29 @@ refused "off vs a share that requires encryption" 4406 secret \
 WANT_RC=2 refused "bad --encrypt value" 4400 share "invalid value 'sometimes' for 'client smb encrypt'" \
     --encrypt=sometimes
 
+# Windows' names in signet config --client: they become the [client] keys
+# the client obeys
+CONF=$TMP/client.conf
+: >"$CONF"
+check "config set RequireEncryption True" \
+    sh -c "'$SIGNET' config set --client RequireEncryption True --config '$CONF' >/dev/null"
+check "config set EncryptionCiphers" \
+    sh -c "'$SIGNET' config set --client EncryptionCiphers 'AES_256_CCM, AES_128_CCM' --config '$CONF' >/dev/null"
+check "... written as Samba's keys: $(cat "$CONF")" \
+    sh -c "grep -q '^ *client smb encrypt = required' '$CONF' &&
+           grep -q '^ *client smb3 encryption algorithms = AES-256-CCM, AES-128-CCM' '$CONF'"
+"$SIGNET" config show --client --config "$CONF" >"$TMP/show.txt" 2>&1
+check "config show: RequireEncryption True, EncryptionCiphers in Windows' spelling" \
+    sh -c "grep -q '^RequireEncryption  *: True' '$TMP/show.txt' &&
+           grep -q '^EncryptionCiphers  *: AES_256_CCM, AES_128_CCM' '$TMP/show.txt'"
+# (Samba picks in its own order among the offered: AES-128-CCM before AES-256-CCM)
+one_case req 4400 share SMB3_11 AES-128-CCM --config "$CONF"
+refused "RequireEncryption True from the config vs encryption off" 4405 share \
+    "Access is denied\. This client requires encryption.*offered AES-256-CCM, AES-128-CCM" --config "$CONF"
+check "config set RequireEncryption False: back to if_required" \
+    sh -c "'$SIGNET' config set --client RequireEncryption False --config '$CONF' >/dev/null &&
+           grep -q '^ *client smb encrypt = if_required' '$CONF'"
+
 # signet probe / scan: the ciphers each dialect accepts and whether a
 # session must encrypt (Samba refuses anonymous logons when it requires
 # encryption, so that stays unknown there; signet doctor -U tells)
