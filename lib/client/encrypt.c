@@ -141,6 +141,10 @@ static void why_no_cipher(const struct signet_conn *c, char *out, size_t cap)
     if (c->sess.guest || c->sess.anonymous)
         snprintf(out, cap, "the server made this a %s session, which cannot encrypt",
                  c->sess.guest ? "guest" : "anonymous");
+    else if (n == 0 && c->cfg.encrypt != SIGNET_ENCRYPT_OFF)
+        snprintf(out, cap,
+                 "no cipher is configured (client smb3 encryption algorithms / "
+                 "--encryption-algorithms)");
     else if (n == 0)
         snprintf(out, cap,
                  "this client does not offer encryption (client smb encrypt = off / "

@@ -326,6 +326,13 @@ static void test_session_verdicts(void **state)
         nt_eq(cli_session_encryption(p.c, SMB2_SESSION_FLAG_ENCRYPT_DATA), STATUS_ACCESS_DENIED));
     assert_non_null(strstr(p.c->err, "does not offer encryption"));
     pair_close(&p);
+    /* required with an empty cipher list: says so */
+    pair_open(&p, SMB2_DIALECT_0311);
+    p.c->cfg.encrypt = SIGNET_ENCRYPT_REQUIRED;
+    p.c->cfg.n_ciphers = 0;
+    assert_true(nt_eq(cli_session_encryption(p.c, 0), STATUS_ACCESS_DENIED));
+    assert_non_null(strstr(p.c->err, "no cipher is configured"));
+    pair_close(&p);
     /* SMB 2.1 cannot encrypt */
     pair_open(&p, SMB2_DIALECT_0210);
     p.c->cfg.encrypt = SIGNET_ENCRYPT_REQUIRED;
