@@ -153,17 +153,25 @@ static ntstatus_t run_probe(struct doctor_cli *d)
 
 /* ---- the logon and the enforcement check ---- */
 
-/* Connect and log on with signing required (Windows 11 Pro's policy). */
-static ntstatus_t open_session(const struct doctor_cli *d, struct signet_conn **conn, bool audit)
+/* Connect and log on with signing required (Windows 11 Pro's policy), and
+ * encryption as Windows by default (if_required) or required. */
+static ntstatus_t open_session_enc(const struct doctor_cli *d, struct signet_conn **conn,
+                                   bool audit, enum signet_encrypt enc)
 {
     struct signet_client_config cfg;
     signet_client_config_default(&cfg);
     cfg.signing_audit = audit; /* AuditServerDoesNotSupportSigning */
+    cfg.encrypt = enc;
     ntstatus_t st = signet_connect(d->target.host, d->target.port, &cfg, conn);
     if (!nt_ok(st))
         return st;
     struct signet_creds cr = {d->user, d->password, d->domain};
     return signet_login(*conn, &cr);
+}
+
+static ntstatus_t open_session(const struct doctor_cli *d, struct signet_conn **conn, bool audit)
+{
+    return open_session_enc(d, conn, audit, SIGNET_ENCRYPT_IF_REQUIRED);
 }
 
 /* The client library's audit events (31017, 31998) into l->audit. */
@@ -188,11 +196,44 @@ static void check_login(const struct doctor_cli *d, struct doctor_login *l)
         signet_conn_info(c, &info);
         l->signed_session = info.signing;
         l->sign_alg = info.sign_alg;
+        l->cipher = info.cipher;
         struct signet_tree *t = NULL;
         l->tree_tried = true;
         l->tree_status = signet_tree_connect(c, d->target.share, &t);
+        signet_conn_info(c, &info); /* a share may turn encryption on */
+        l->encrypted = info.encrypted;
         signet_tree_disconnect(t);
     }
+    signet_disconnect(c);
+}
+
+/* The 31999 event among the library's log lines. */
+static void note_31999(void *ctx, int level, const char *msg)
+{
+    struct doctor_enc_login *l = ctx;
+    if (level <= 1 && strstr(msg, "event=31999"))
+        l->audit_31999 = true;
+}
+
+/* A logon and TREE_CONNECT with encryption required (RequireEncryption). */
+static void check_encrypted_login(const struct doctor_cli *d, struct doctor_enc_login *l)
+{
+    struct signet_conn *c = NULL;
+    l->tried = true;
+    signet_client_set_log(note_31999, l, 1);
+    l->status = open_session_enc(d, &c, false, SIGNET_ENCRYPT_REQUIRED);
+    signet_client_set_log(NULL, NULL, 0);
+    struct signet_tree *t = NULL;
+    if (nt_ok(l->status))
+        l->status = signet_tree_connect(c, d->target.share, &t);
+    if (nt_ok(l->status)) {
+        struct signet_conn_info info;
+        signet_conn_info(c, &info);
+        l->dialect = info.dialect;
+        l->cipher = info.encrypted ? info.cipher : 0;
+    } else if (c)
+        snprintf(l->error, sizeof l->error, "%s", signet_conn_error(c, l->status));
+    signet_tree_disconnect(t);
     signet_disconnect(c);
 }
 
@@ -215,8 +256,10 @@ static void check_tamper(const struct doctor_cli *d, enum cli_tamper how, struct
 static void run_checks(const struct doctor_cli *d, struct doctor_report *rep)
 {
     check_login(d, &rep->login);
-    if (!nt_ok(rep->login.status) || !rep->login.signed_session)
-        return; /* no signed session to tamper with */
+    if (nt_ok(rep->login.status) || rep->login.have_facts)
+        check_encrypted_login(d, &rep->enc_login);
+    if (!nt_ok(rep->login.status) || !rep->login.signed_session || rep->login.encrypted)
+        return; /* no signed session to tamper with (an encrypted one refuses clear requests) */
     check_tamper(d, CLI_TAMPER_NONE, &rep->control);
     check_tamper(d, CLI_TAMPER_UNSIGNED, &rep->unsigned_req);
     check_tamper(d, CLI_TAMPER_BAD_SIGNATURE, &rep->bad_signature);

@@ -70,13 +70,21 @@ static const char options_help[] =
     "      --signing-algorithms=LIST\n"
     "                               SMB 3.1.1 signing algorithms in order of preference\n"
     "                               (default AES-128-GMAC,AES-128-CMAC,HMAC-SHA256)\n"
+    "      --encrypt=off|if_required|desired|required\n"
+    "                               client smb encrypt (default if_required, as Windows'\n"
+    "                               RequireEncryption False: encrypt when the server or share\n"
+    "                               asks). desired encrypts whenever the server can (SMB 3);\n"
+    "                               required refuses a server or share that cannot encrypt.\n"
+    "      --encryption-algorithms=LIST\n"
+    "                               ciphers in order of preference (default AES-128-GCM,\n"
+    "                               AES-128-CCM,AES-256-GCM,AES-256-CCM; 3.0.x: AES-128-CCM)\n"
     "      --min-protocol=P         lowest dialect: SMB2_02 SMB2_10 SMB3_00 SMB3_02 SMB3_11\n"
     "      --max-protocol=P         highest dialect (default SMB3_11)\n"
     "      --allow-insecure-guest   accept a guest session (Windows EnableInsecureGuestLogons);\n"
     "                               needs --signing=desired or disabled; nothing is signed\n"
     "      --config FILE            read the [client] section of FILE (default\n"
     "                               " SIGNET_CLIENT_DEFAULT_CONFIG ", if it exists)\n"
-    "  -v, --verbose                print the connection's dialect, signing and user\n"
+    "  -v, --verbose                print the connection's dialect, signing or cipher, and user\n"
     "  -h, --help                   this help; signet COMMAND --help for one command\n";
 
 static void usage_all(FILE *out)
@@ -126,7 +134,16 @@ struct opts {
     bool guest;
 };
 
-enum { OPT_SIGNING = 256, OPT_ALGS, OPT_MIN, OPT_MAX, OPT_GUEST, OPT_CONFIG };
+enum {
+    OPT_SIGNING = 256,
+    OPT_ALGS,
+    OPT_MIN,
+    OPT_MAX,
+    OPT_GUEST,
+    OPT_CONFIG,
+    OPT_ENCRYPT,
+    OPT_CIPHERS
+};
 
 static const struct option long_opts[] = {
     {"user", required_argument, NULL, 'U'},
@@ -134,6 +151,8 @@ static const struct option long_opts[] = {
     {"port", required_argument, NULL, 'p'},
     {"signing", required_argument, NULL, OPT_SIGNING},
     {"signing-algorithms", required_argument, NULL, OPT_ALGS},
+    {"encrypt", required_argument, NULL, OPT_ENCRYPT},
+    {"encryption-algorithms", required_argument, NULL, OPT_CIPHERS},
     {"min-protocol", required_argument, NULL, OPT_MIN},
     {"max-protocol", required_argument, NULL, OPT_MAX},
     {"allow-insecure-guest", no_argument, NULL, OPT_GUEST},
@@ -197,6 +216,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case OPT_ALGS:
             add_set(o, "client smb3 signing algorithms", optarg);
+            break;
+        case OPT_ENCRYPT:
+            add_set(o, "client smb encrypt", optarg);
+            break;
+        case OPT_CIPHERS:
+            add_set(o, "client smb3 encryption algorithms", optarg);
             break;
         case OPT_MIN:
             add_set(o, "client min protocol", optarg);
@@ -314,12 +339,12 @@ static int open_session(struct cli_ctx *x, struct opts *o)
                 "and anyone on the network can tamper with it "
                 "(--allow-insecure-guest)\n",
                 x->target.host);
-    if (x->verbose) {
+    st = signet_tree_connect(x->conn, x->target.share, &x->tree);
+    if (x->verbose) { /* after TREE_CONNECT: a share may turn encryption on */
         char line[512];
         signet_conn_describe(x->conn, line, sizeof line);
         fprintf(stderr, "%s\n", line);
     }
-    st = signet_tree_connect(x->conn, x->target.share, &x->tree);
     return nt_ok(st) ? -1 : cli_report(x, x->target.share, st);
 }
 

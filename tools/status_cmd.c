@@ -45,7 +45,8 @@ static void usage(FILE *f)
     fprintf(f, "Usage: signet status [--json] [--audit] [--socket PATH | --config FILE]\n"
                "\n"
                "signetd's sessions (user, client, dialect, signing algorithm, cipher, guest,\n"
-               "tree connects, open files, idle seconds), or with --audit the events of\n"
+               "tree connects, open files, idle seconds, and each tree's share=cipher), or\n"
+               "with --audit the events of\n"
                "`server signing audit` (3021: client did not sign; 3022: no encryption).\n"
                "Asked through signetd's admin socket: --socket, else `admin socket` in\n"
                "--config FILE, else /run/signetd/admin.sock (root),\n"
@@ -221,10 +222,10 @@ static const char *yes_no(const char *v)
 static void print_session(const struct jobj *o)
 {
     const char *user = jget(o, "user");
-    printf("%-18s %-16s %-22s %-7s %-13s %-6s %-5s %5s %5s %6s\n", jget(o, "session"),
+    printf("%-18s %-16s %-22s %-7s %-13s %-11s %-5s %5s %5s %6s  %s\n", jget(o, "session"),
            user[0] ? user : "(anonymous)", jget(o, "client"), jget(o, "dialect"),
            jget(o, "signing"), jget(o, "cipher"), yes_no(jget(o, "guest")), jget(o, "trees"),
-           jget(o, "opens"), jget(o, "idle"));
+           jget(o, "opens"), jget(o, "idle"), jget(o, "tree_ciphers"));
 }
 
 static void print_event(const struct jobj *o)
@@ -243,8 +244,9 @@ static int print_table(char *answer, bool audit)
     if (audit)
         printf("%-20s %-5s %s\n", "TIME", "EVENT", "WHAT");
     else
-        printf("%-18s %-16s %-22s %-7s %-13s %-6s %-5s %5s %5s %6s\n", "SESSION", "USER", "CLIENT",
-               "DIALECT", "SIGNING", "CIPHER", "GUEST", "TREES", "OPENS", "IDLE");
+        printf("%-18s %-16s %-22s %-7s %-13s %-11s %-5s %5s %5s %6s  %s\n", "SESSION", "USER",
+               "CLIENT", "DIALECT", "SIGNING", "CIPHER", "GUEST", "TREES", "OPENS", "IDLE",
+               "TREE CIPHERS");
     static struct jobj o;
     for (char *line = strtok(answer, "\n"); line; line = strtok(NULL, "\n")) {
         if (!parse_jobj(line, &o))

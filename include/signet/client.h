@@ -38,6 +38,22 @@ enum signet_sign_alg {
 
 #define SIGNET_MAX_SIGN_ALGS 3
 
+/* `client smb encrypt` (Samba's values): off never encrypts (a server or
+ * share that requires encryption is refused); if_required (the default, as
+ * Windows with RequireEncryption = False) encrypts when the server asks for
+ * it (SMB2_SESSION_FLAG_ENCRYPT_DATA, SMB2_SHAREFLAG_ENCRYPT_DATA); desired
+ * encrypts whenever the server can; required (RequireEncryption = True)
+ * refuses a server or share that cannot encrypt. */
+enum signet_encrypt {
+    SIGNET_ENCRYPT_OFF,
+    SIGNET_ENCRYPT_IF_REQUIRED,
+    SIGNET_ENCRYPT_DESIRED,
+    SIGNET_ENCRYPT_REQUIRED,
+};
+
+/* [MS-SMB2] 2.2.3.1.2 CipherIds. */
+#define SIGNET_MAX_CIPHERS 4
+
 struct signet_client_config {
     enum signet_signing signing;              /* default: required */
     bool allow_insecure_guest;                /* EnableInsecureGuestLogons; default false */
@@ -45,7 +61,10 @@ struct signet_client_config {
     size_t n_sign_algs;                       /* default: GMAC, CMAC, HMAC-SHA256 */
     uint16_t min_dialect;                     /* 0x0202 .. 0x0311 */
     uint16_t max_dialect;
-    bool signing_audit; /* AuditServerDoesNotSupportSigning */
+    bool signing_audit;                   /* AuditServerDoesNotSupportSigning */
+    enum signet_encrypt encrypt;          /* `client smb encrypt`; default if_required */
+    uint16_t ciphers[SIGNET_MAX_CIPHERS]; /* `client smb3 encryption algorithms`, */
+    size_t n_ciphers; /* preference order; default GCM-128, CCM-128, GCM-256, CCM-256 */
 };
 
 /* Where signet looks for signet.conf when no --config is given. */
@@ -58,7 +77,8 @@ ntstatus_t signet_client_config_load(const char *path, struct signet_client_conf
                                      size_t err_len);
 /* Set one key as signet.conf spells it ("client signing", "client smb3 signing
  * algorithms", "client min protocol", "client max protocol", "client insecure
- * guest logons"). STATUS_INVALID_PARAMETER with err naming the valid values. */
+ * guest logons", "client smb encrypt", "client smb3 encryption algorithms").
+ * STATUS_INVALID_PARAMETER with err naming the valid values. */
 ntstatus_t signet_client_config_set(struct signet_client_config *c, const char *key,
                                     const char *value, char *err, size_t err_len);
 
@@ -72,6 +92,7 @@ void signet_client_set_log(signet_log_fn fn, void *ctx, int max_level);
 /* "3.1.1", "AES-128-GMAC", "SMB3_11" */
 const char *signet_dialect_name(uint16_t dialect);
 const char *signet_sign_alg_name(uint16_t alg);
+const char *signet_cipher_name(uint16_t cipher); /* "AES-128-GCM" */
 
 /* ---- connection, session, tree ---- */
 
@@ -103,14 +124,16 @@ struct signet_conn_info {
     uint16_t dialect;
     bool signing;      /* messages on the session are signed */
     uint16_t sign_alg; /* enum signet_sign_alg, when signing */
-    bool encrypted;    /* always false: encryption is not offered */
+    bool encrypted;    /* the session's requests are sealed (TRANSFORM_HEADER) */
+    uint16_t cipher;   /* the connection's CipherId; 0: none negotiated */
     bool guest;
     char user[256];
     char domain[256];
     uint32_t max_read, max_write;
 };
 void signet_conn_info(const struct signet_conn *c, struct signet_conn_info *out);
-/* "SMB 3.1.1, signed with AES-128-GMAC, not encrypted, user WORKGROUP\alice" */
+/* "SMB 3.1.1, signed with AES-128-GMAC, not encrypted, user WORKGROUP\alice";
+ * "SMB 3.1.1, encrypted with AES-128-GCM, user WORKGROUP\alice" */
 void signet_conn_describe(const struct signet_conn *c, char *out, size_t cap);
 
 /* ECHO */

@@ -27,6 +27,10 @@ static void from_cfg_client(const struct cfg_client *in, struct signet_client_co
     c->min_dialect = in->min_protocol;
     c->max_dialect = in->max_protocol;
     c->signing_audit = in->signing_audit;
+    c->encrypt = (enum signet_encrypt)in->encrypt; /* same order as enum cfg_encrypt */
+    c->n_ciphers = in->ciphers.count;
+    for (size_t i = 0; i < in->ciphers.count && i < SIGNET_MAX_CIPHERS; i++)
+        c->ciphers[i] = in->ciphers.ids[i];
 }
 
 void signet_client_config_default(struct signet_client_config *c)
@@ -56,6 +60,8 @@ ntstatus_t signet_client_config_set(struct signet_client_config *c, const char *
 {
     enum sec_client_signing s;
     struct sec_signing_algs algs;
+    struct cfg_ciphers ciphers;
+    enum cfg_encrypt enc;
     uint16_t d;
     bool b;
     if (strcmp(key, "client signing") == 0 && cfg_parse_client_signing(value, &s)) {
@@ -72,11 +78,19 @@ ntstatus_t signet_client_config_set(struct signet_client_config *c, const char *
         c->allow_insecure_guest = b;
     } else if (strcmp(key, "client signing audit") == 0 && cfg_parse_bool(value, &b)) {
         c->signing_audit = b;
+    } else if (strcmp(key, "client smb encrypt") == 0 && cfg_parse_encrypt(value, &enc)) {
+        c->encrypt = (enum signet_encrypt)enc;
+    } else if (strcmp(key, "client smb3 encryption algorithms") == 0 &&
+               cfg_parse_ciphers(value, &ciphers)) {
+        c->n_ciphers = ciphers.count;
+        memcpy(c->ciphers, ciphers.ids, ciphers.count * sizeof ciphers.ids[0]);
     } else {
         snprintf(err, err_len,
                  "invalid value '%s' for '%s' (signing: required, desired, disabled; "
                  "algorithms: a list of AES-128-GMAC, AES-128-CMAC, HMAC-SHA256; protocols: "
-                 "SMB2_02, SMB2_10, SMB3_00, SMB3_02, SMB3_11)",
+                 "SMB2_02, SMB2_10, SMB3_00, SMB3_02, SMB3_11; encrypt: off, if_required, "
+                 "desired, required; ciphers: a list of AES-128-GCM, AES-128-CCM, AES-256-GCM, "
+                 "AES-256-CCM)",
                  value, key);
         return STATUS_INVALID_PARAMETER;
     }
@@ -109,6 +123,11 @@ const char *signet_dialect_name(uint16_t dialect)
 const char *signet_sign_alg_name(uint16_t alg)
 {
     return cfg_signing_alg_name(alg);
+}
+
+const char *signet_cipher_name(uint16_t cipher)
+{
+    return cfg_cipher_name(cipher);
 }
 
 static void policy_from_config(const struct signet_client_config *cfg, struct sec_client_policy *p)
@@ -184,6 +203,7 @@ void signet_disconnect(struct signet_conn *c)
     buf_free(&c->rx);
     buf_free(&c->gss_hint);
     sec_sign_key_clear(&c->sess.key);
+    cli_clear_cipher_keys(c);
     free(c);
 }
 
@@ -201,6 +221,10 @@ void signet_conn_info(const struct signet_conn *c, struct signet_conn_info *out)
     out->signing = c->sess.signing_required && sec_sign_key_is_set(&c->sess.key);
     out->sign_alg = (uint16_t)c->sess.key.alg;
     out->guest = c->sess.guest;
+    out->cipher = c->cipher;
+    out->encrypted = c->sess.encrypt;
+    for (const struct signet_tree *t = c->trees; t && !out->encrypted; t = t->next)
+        out->encrypted = t->encrypt;
     snprintf(out->user, sizeof out->user, "%s", c->sess.user);
     snprintf(out->domain, sizeof out->domain, "%s", c->sess.domain);
     out->max_read = c->max_read;
@@ -212,7 +236,9 @@ void signet_conn_describe(const struct signet_conn *c, char *out, size_t cap)
     struct signet_conn_info i;
     signet_conn_info(c, &i);
     char how[96];
-    if (i.signing)
+    if (i.encrypted) /* an encrypted message is not also signed (3.1.4.1) */
+        snprintf(how, sizeof how, "encrypted with %s", signet_cipher_name(i.cipher));
+    else if (i.signing)
         snprintf(how, sizeof how, "signed with %s", signet_sign_alg_name(i.sign_alg));
     else if (sec_sign_key_is_set(&c->sess.key) && i.dialect >= SMB2_DIALECT_0300)
         /* 3.x signs TREE_CONNECT (3.1.1) or VALIDATE_NEGOTIATE_INFO (3.0.x)
@@ -222,12 +248,13 @@ void signet_conn_describe(const struct signet_conn *c, char *out, size_t cap)
                  signet_sign_alg_name(i.sign_alg));
     else
         snprintf(how, sizeof how, "NOT signed");
+    const char *enc = i.encrypted ? "" : ", not encrypted";
     if (i.guest)
-        snprintf(out, cap, "SMB %s, %s, not encrypted, guest session (insecure)",
-                 signet_dialect_name(i.dialect), how);
+        snprintf(out, cap, "SMB %s, %s%s, guest session (insecure)", signet_dialect_name(i.dialect),
+                 how, enc);
     else
-        snprintf(out, cap, "SMB %s, %s, not encrypted, user %s\\%s", signet_dialect_name(i.dialect),
-                 how, i.domain, i.user);
+        snprintf(out, cap, "SMB %s, %s%s, user %s\\%s", signet_dialect_name(i.dialect), how, enc,
+                 i.domain, i.user);
 }
 
 ntstatus_t signet_echo(struct signet_conn *c)

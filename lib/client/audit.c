@@ -48,23 +48,27 @@ static const char *unsigned_reason(const struct sec_client_session_facts *f, nts
     return NULL;
 }
 
-/* 31999: the server cannot encrypt. Known for SMB 2.x (no encryption) and
- * for 3.0 / 3.0.2 without SMB2_GLOBAL_CAP_ENCRYPTION; on 3.1.1 it shows only
- * in ENCRYPTION_CAPABILITIES, which this client does not offer yet. */
+/* 31999: the server cannot encrypt. Known for SMB 2.x (no encryption), for
+ * 3.0 / 3.0.2 without SMB2_GLOBAL_CAP_ENCRYPTION, and for 3.1.1 when this
+ * client offered ciphers and the server selected none (when it offered none,
+ * `client smb encrypt = off`, nothing is known). */
 static bool server_cannot_encrypt(const struct signet_conn *c)
 {
     if (c->dialect < SMB2_DIALECT_0300)
         return true;
-    return c->dialect != SMB2_DIALECT_0311 && !(c->server_caps & SMB2_GLOBAL_CAP_ENCRYPTION);
+    if (c->dialect != SMB2_DIALECT_0311)
+        return !(c->server_caps & SMB2_GLOBAL_CAP_ENCRYPTION);
+    uint16_t offered[SIGNET_MAX_CIPHERS];
+    return c->cipher == SMB2_CIPHER_NONE && cli_ciphers_offered(c, offered) > 0;
 }
 
-static void audit_no_encryption(const struct signet_conn *c)
+void cli_audit_no_encryption(const struct signet_conn *c, const char *why)
 {
     sg_log(SG_LOG_WARN,
-           "audit: server=%s reason=\"not encrypted: the server does not support encryption\" "
-           "dialect=%s event=31999 source=SMBClient/Audit (client signing audit = yes, Signet's "
-           "one client audit key; Windows: AuditServerDoesNotSupportEncryption)",
-           c->host, dialect_text(c->dialect));
+           "audit: server=%s reason=\"%s\" dialect=%s event=31999 source=SMBClient/Audit "
+           "(client signing audit = yes or client smb encrypt = required; Windows: "
+           "AuditServerDoesNotSupportEncryption)",
+           c->host, why, dialect_text(c->dialect));
 }
 
 void cli_audit_session(const struct signet_conn *c, const struct sec_client_session_facts *f,
@@ -83,5 +87,5 @@ void cli_audit_session(const struct signet_conn *c, const struct sec_client_sess
                "AuditServerDoesNotSupportSigning)",
                c->host, why, dialect_text(f->dialect), f->server_requires_signing ? "yes" : "no");
     if (nt_ok(verdict) && server_cannot_encrypt(c))
-        audit_no_encryption(c);
+        cli_audit_no_encryption(c, "not encrypted: the server does not support encryption");
 }

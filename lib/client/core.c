@@ -1,9 +1,11 @@
 /* Requests in flight: MessageId and credits (3.2.4.1.3, 3.2.4.1.5), signing
- * of requests (3.2.4.1.1) and verification of responses (3.2.5.1.3). */
+ * (3.2.4.1.1) or sealing (3.2.4.1.8, encrypt.c) of requests, and
+ * verification or unsealing of responses (3.2.5.1.3, 3.2.5.1.1.1). */
 #include "client/core.h"
 
 #include "sec/preauth.h"
 #include "wire/compound.h"
+#include "wire/transform.h"
 
 #include <string.h>
 
@@ -102,21 +104,39 @@ ntstatus_t cli_send(struct signet_conn *c, uint16_t command, const struct wr *w,
     ntstatus_t st = smb2_hdr_encode(&hw, &h);
     if (!nt_ok(st))
         return st;
-    struct iovec iov[3] = {{NULL, 4}, {c->tx.p, len}, {(void *)o->data, o->data_len}};
-    size_t n = o->data_len ? 3 : 2;
-    bool sign =
-        o->tamper != CLI_TAMPER_UNSIGNED && must_sign(c, command, &h, o->validate_negotiate);
+    bool seal = o->tamper == CLI_TAMPER_NONE && cli_must_seal(c, command, h.session_id, h.tree_id);
+    if (seal && o->data_len && !o->data_scratch) { /* the caller's bytes stay untouched */
+        st = buf_reserve(&c->tx, len + o->data_len);
+        if (!nt_ok(st))
+            return st;
+        memcpy(c->tx.p + len, o->data, o->data_len);
+    }
+    bool inline_data = seal && o->data_len && !o->data_scratch;
+    size_t msg_len = inline_data ? len + o->data_len : len;
+    /* frame header, TRANSFORM_HEADER (sealed only), message, WRITE data */
+    uint8_t frame[4], thdr[SMB2_TRANSFORM_HDR_SIZE];
+    struct iovec iov[4] = {{frame, 4},
+                           {thdr, seal ? sizeof thdr : 0},
+                           {c->tx.p, msg_len},
+                           {(void *)o->data, inline_data ? 0 : o->data_len}};
+    size_t n = iov[3].iov_len ? 4 : 3;
+    /* 3.1.4.1: an encrypted message is not signed; the AEAD tag covers it. */
+    bool sign = !seal && o->tamper != CLI_TAMPER_UNSIGNED &&
+                must_sign(c, command, &h, o->validate_negotiate);
     if (sign)
-        st = sec_sign(&c->sess.key, iov + 1, n - 1);
+        st = sec_sign(&c->sess.key, iov + 2, n - 2);
     if (sign && o->tamper == CLI_TAMPER_BAD_SIGNATURE)
         c->tx.p[SMB2_SIG_OFFSET] ^= 0x5a; /* one flipped byte of the MAC */
     if (nt_ok(st) && o->preauth_hash)
-        st = sec_preauth_update(o->preauth_hash, iov + 1, n - 1);
+        st = sec_preauth_update(o->preauth_hash, iov + 2, n - 2);
     if (!nt_ok(st))
         return cli_kill(c, st, "cannot sign the request: %s", nt_name(st));
-    uint8_t frame[4];
-    smb2_frame_encode(frame, (uint32_t)(len + o->data_len));
-    iov[0].iov_base = frame;
+    if (seal) {
+        st = cli_seal(c, thdr, iov + 2, n - 2);
+        if (!nt_ok(st))
+            return st;
+    }
+    smb2_frame_encode(frame, (uint32_t)(iov[1].iov_len + len + o->data_len));
     st = cli_tcp_send(c->fd, iov, n);
     if (!nt_ok(st))
         return cli_kill(c, st, "the connection to %s was lost while sending", c->host);
@@ -127,6 +147,8 @@ ntstatus_t cli_send(struct signet_conn *c, uint16_t command, const struct wr *w,
     sl->command = command;
     sl->session_id = h.session_id;
     sl->no_verify = o->tamper != CLI_TAMPER_NONE;
+    sl->sealed_req = seal;
+    sl->sealed = false;
     *slot = s;
     return STATUS_SUCCESS;
 }
@@ -152,12 +174,20 @@ static const char *cmd_name(uint16_t cmd)
 /* 3.2.5.1.3: whether the response must be verified is the session policy's
  * decision (sec_client_check_response), never the SIGNED flag alone. */
 static ntstatus_t verify_response(struct signet_conn *c, const struct cli_slot *sl,
-                                  const struct smb2_chain_elem *e)
+                                  const struct smb2_chain_elem *e, bool sealed)
 {
     if (sl->command == SMB2_SESSION_SETUP || sl->command == SMB2_NEGOTIATE)
         return STATUS_SUCCESS; /* session.c verifies with the key it derives */
     if (sl->no_verify)
         return STATUS_SUCCESS; /* tamper.c reads the answer to a tampered request */
+    if (sealed)                /* the AEAD tag verified: it counts as signed (3.1.4.1) */
+        return STATUS_SUCCESS;
+    if (sl->sealed_req)
+        return cli_kill(c, STATUS_ACCESS_DENIED,
+                        "the %s response (message %llu, session 0x%llx) arrived unencrypted on "
+                        "an encrypted session; connection dropped",
+                        cmd_name(sl->command), (unsigned long long)e->hdr.message_id,
+                        (unsigned long long)sl->session_id);
     bool exempt = sec_message_exempt(e->hdr.message_id, sl->session_id, e->hdr.status, true);
     bool have_key = sec_sign_key_is_set(&c->sess.key) && sl->session_id == c->sess.id;
     bool verify = false, signed_flag = e->hdr.flags & SMB2_FLAGS_SIGNED;
@@ -186,11 +216,12 @@ static ntstatus_t store_response(struct signet_conn *c, struct cli_slot *sl,
                                  const struct smb2_chain_elem *e, bool whole_frame)
 {
     sl->hdr = e->hdr;
-    if (whole_frame) { /* the usual case: hand the frame over, no copy */
+    if (whole_frame) {                           /* the usual case: hand the frame over, no copy */
+        size_t off = (size_t)(e->msg - c->rx.p); /* 52 after a TRANSFORM_HEADER */
         struct buf tmp = sl->frame;
         sl->frame = c->rx;
         c->rx = tmp;
-        sl->msg = sl->frame.p;
+        sl->msg = sl->frame.p + off;
     } else {
         buf_reset(&sl->frame);
         ntstatus_t st = buf_append(&sl->frame, e->msg, e->len);
@@ -204,7 +235,7 @@ static ntstatus_t store_response(struct signet_conn *c, struct cli_slot *sl,
 }
 
 static ntstatus_t handle_elem(struct signet_conn *c, const struct smb2_chain_elem *e,
-                              bool whole_frame)
+                              bool whole_frame, bool sealed)
 {
     if (!smb2_hdr_is_response(&e->hdr))
         return cli_kill(c, STATUS_INVALID_NETWORK_RESPONSE, "the server sent a request");
@@ -220,9 +251,10 @@ static ntstatus_t handle_elem(struct signet_conn *c, const struct smb2_chain_ele
         c->credits = CREDITS_MAX; /* a hostile grant must not wrap the count */
     if ((e->hdr.flags & SMB2_FLAGS_ASYNC_COMMAND) && e->hdr.status == STATUS_PENDING_CODE)
         return STATUS_SUCCESS; /* interim: unsigned by design, keep waiting */
-    ntstatus_t st = verify_response(c, sl, e);
+    ntstatus_t st = verify_response(c, sl, e, sealed);
     if (!nt_ok(st))
         return st;
+    sl->sealed = sealed;
     return store_response(c, sl, e, whole_frame);
 }
 
@@ -235,17 +267,21 @@ static ntstatus_t receive_frame(struct signet_conn *c)
                             ? "%s did not answer in time; connection dropped (%s)"
                             : "the connection to %s was closed by the server (%s)",
                         c->host, nt_name(st));
-    if (c->rx.len >= 4 && memcmp(c->rx.p, "\xfdSMB", 4) == 0)
-        return cli_kill(c, STATUS_INVALID_NETWORK_RESPONSE,
-                        "the server sent an encrypted message, but encryption was not offered");
+    size_t off = 0;
+    bool sealed = c->rx.len >= 4 && memcmp(c->rx.p, "\xfdSMB", 4) == 0;
+    if (sealed) { /* decrypted in place, behind its TRANSFORM_HEADER */
+        st = cli_unseal_frame(c, &off);
+        if (!nt_ok(st))
+            return st;
+    }
     struct smb2_chain ch;
     struct smb2_chain_elem e;
-    smb2_chain_init(&ch, c->rx.p, c->rx.len);
+    smb2_chain_init(&ch, c->rx.p + off, c->rx.len - off);
     bool first = true;
     while (smb2_chain_next(&ch, &e)) {
-        bool whole = first && e.len == c->rx.len && e.offset == 0;
+        bool whole = first && e.len == c->rx.len - off && e.offset == 0;
         first = false;
-        st = handle_elem(c, &e, whole);
+        st = handle_elem(c, &e, whole, sealed);
         if (!nt_ok(st) || whole)
             return st;
     }

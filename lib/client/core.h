@@ -16,6 +16,7 @@
 #include "base/cursor.h"
 #include "sec/kdf.h"
 #include "sec/policy.h"
+#include "sec/seal.h"
 #include "sec/sign.h"
 #include "wire/file_id.h"
 #include "wire/hdr.h"
@@ -37,7 +38,9 @@ struct cli_slot {
     const uint8_t *msg;  /* the response inside frame */
     size_t msg_len;
     struct smb2_hdr hdr;
-    bool no_verify; /* a tampered request (tamper.h): its answer is read raw */
+    bool no_verify;  /* a tampered request (tamper.h): its answer is read raw */
+    bool sealed_req; /* the request went out encrypted (TRANSFORM_HEADER) */
+    bool sealed;     /* the response arrived encrypted: it counts as signed */
 };
 
 struct cli_session {
@@ -48,6 +51,11 @@ struct cli_session {
     struct sec_sign_key key; /* Session.SigningKey (2.x: SessionKey) */
     uint8_t preauth[64];     /* Session.PreauthIntegrityHashValue */
     char user[256], domain[256];
+    /* Encryption (3.2.5.3.1, 3.2.4.1.8): keys when the connection has a
+     * cipher and the session is a user's; encrypt: Session.EncryptData. */
+    bool encrypt;
+    struct sec_cipher_key enc_key, dec_key; /* ClientOut (C2S), ClientIn (S2C) */
+    struct sec_nonce_gen nonces;
 };
 
 struct signet_conn {
@@ -72,6 +80,7 @@ struct signet_conn {
     bool signing_alg_negotiated;
     uint16_t signing_alg;
     uint8_t preauth[64]; /* Connection.PreauthIntegrityHashValue */
+    uint16_t cipher;     /* Connection.CipherId; SMB2_CIPHER_NONE: cannot encrypt */
     struct buf gss_hint; /* the NEGOTIATE response's security buffer */
     /* request state */
     uint64_t next_mid;
@@ -91,6 +100,7 @@ struct signet_tree {
     struct signet_conn *conn;
     uint32_t id;
     uint32_t share_flags;
+    bool encrypt; /* TreeConnect.EncryptData (3.2.5.5) */
     struct signet_tree *next;
 };
 
@@ -127,6 +137,7 @@ struct cli_send_opts {
     bool with_session; /* SessionId = the session's (else 0) */
     const void *data;  /* extra trailing iovec (WRITE payload) */
     size_t data_len;
+    bool data_scratch;       /* data may be encrypted in place (else copied to seal) */
     size_t expect_rsp_len;   /* for the CreditCharge of READ/QUERY_* */
     bool validate_negotiate; /* FSCTL_VALIDATE_NEGOTIATE_INFO: sign regardless */
     uint8_t *preauth_hash;   /* 3.1.1: hash the request into this (NULL: no) */
@@ -155,6 +166,30 @@ unsigned cli_inflight(const struct signet_conn *c);
 ntstatus_t cli_call(struct signet_conn *c, uint16_t command, const struct wr *w,
                     const struct cli_send_opts *o, struct cli_slot **rsp, int *slot);
 
+/* ---- encryption (encrypt.c) ---- */
+/* The ciphers to offer (the configured order, `client smb encrypt` not off)
+ * into out (up to 4); their count. */
+size_t cli_ciphers_offered(const struct signet_conn *c, uint16_t *out);
+/* Does a request with this session and tree go out sealed (3.2.4.1.8)? */
+bool cli_must_seal(const struct signet_conn *c, uint16_t command, uint64_t session_id,
+                   uint32_t tree_id);
+/* Seal msg (n iovecs, in place) behind the TRANSFORM_HEADER thdr. */
+ntstatus_t cli_seal(struct signet_conn *c, uint8_t thdr[SMB2_TRANSFORM_HDR_SIZE], struct iovec *msg,
+                    size_t n);
+/* A TRANSFORM frame in c->rx: decrypt it in place; *msg_off = 52. A frame
+ * that does not decrypt kills the connection. */
+ntstatus_t cli_unseal_frame(struct signet_conn *c, size_t *msg_off);
+/* Session keys for the connection's cipher (3.2.5.3.1). */
+ntstatus_t cli_install_cipher_keys(struct signet_conn *c, const struct sec_keys *keys);
+/* After the final SESSION_SETUP response: Session.EncryptData from the
+ * session flags and `client smb encrypt`; refuses (kills) a session that
+ * must encrypt but cannot. */
+ntstatus_t cli_session_encryption(struct signet_conn *c, uint16_t session_flags);
+/* After TREE_CONNECT: TreeConnect.EncryptData; refuses a share that must
+ * encrypt but cannot (STATUS_ACCESS_DENIED, as Windows). */
+ntstatus_t cli_tree_encryption(struct signet_conn *c, struct signet_tree *t, const char *share);
+void cli_clear_cipher_keys(struct signet_conn *c);
+
 /* ---- protocol steps ---- */
 ntstatus_t cli_negotiate(struct signet_conn *c); /* negotiate.c */
 ntstatus_t cli_session_setup(struct signet_conn *c, const struct signet_creds *cr); /* session.c */
@@ -165,10 +200,13 @@ ntstatus_t cli_validate_negotiate(struct signet_conn *c, struct signet_tree *t);
  * is established: 31017 for each refused guest logon (always, as Windows; a
  * notice), and with `client signing audit = yes` one 31998 event (a warning)
  * for each session that is not signed or that failed because the server does
- * not sign, and one 31999 when the server cannot encrypt (SMB 2.x, or 3.0.x
- * without SMB2_GLOBAL_CAP_ENCRYPTION). */
+ * not sign, and one 31999 when the server cannot encrypt (SMB 2.x, 3.0.x
+ * without SMB2_GLOBAL_CAP_ENCRYPTION, 3.1.1 without a common cipher). */
 void cli_audit_session(const struct signet_conn *c, const struct sec_client_session_facts *f,
                        ntstatus_t verdict, bool signing_required);
+/* 31999, logged whatever the audit key when encryption is required and the
+ * server or share cannot encrypt (why: the reason in the event). */
+void cli_audit_no_encryption(const struct signet_conn *c, const char *why);
 
 /* UTF-8 share path -> UTF-16LE with '\' separators, no leading separator. */
 ntstatus_t cli_path_utf16(const char *path, uint8_t *out, size_t cap, size_t *out_len);

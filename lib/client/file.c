@@ -227,13 +227,16 @@ ntstatus_t signet_read(struct signet_file *f, uint64_t offset, void *buf, size_t
 }
 
 ntstatus_t cli_send_write(struct signet_file *f, uint64_t off, const void *p, uint32_t len,
-                          int *slot)
+                          bool scratch, int *slot)
 {
     struct signet_conn *c = f->tree->conn;
     struct smb2_write_req req = {.length = len, .offset = off, .file_id = f->fid};
     struct wr w;
-    struct cli_send_opts o = {
-        .with_session = true, .tree_id = f->tree->id, .data = p, .data_len = len};
+    struct cli_send_opts o = {.with_session = true,
+                              .tree_id = f->tree->id,
+                              .data = p,
+                              .data_len = len,
+                              .data_scratch = scratch};
     ntstatus_t st = cli_begin(c, &w, 64);
     if (nt_ok(st))
         st = smb2_write_req_encode(&w, &req);
@@ -260,7 +263,7 @@ ntstatus_t signet_write(struct signet_file *f, uint64_t offset, const void *buf,
         return STATUS_INVALID_PARAMETER;
     int slot = -1;
     struct cli_slot *sl = NULL;
-    ntstatus_t st = cli_send_write(f, offset, buf, (uint32_t)len, &slot);
+    ntstatus_t st = cli_send_write(f, offset, buf, (uint32_t)len, false, &slot);
     if (nt_ok(st))
         st = cli_wait(c, slot, &sl);
     if (nt_ok(st))

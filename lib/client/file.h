@@ -21,8 +21,9 @@ void cli_stat_from_create(const void *smb2_create_rsp, struct signet_stat *st);
 ntstatus_t cli_send_read(struct signet_file *f, uint64_t off, uint32_t len, int *slot);
 ntstatus_t cli_take_read(struct signet_conn *c, const struct cli_slot *sl, uint32_t asked,
                          const uint8_t **data, size_t *len);
+/* scratch: p is the library's buffer and may be encrypted in place. */
 ntstatus_t cli_send_write(struct signet_file *f, uint64_t off, const void *p, uint32_t len,
-                          int *slot);
+                          bool scratch, int *slot);
 ntstatus_t cli_take_write(struct signet_conn *c, const struct cli_slot *sl, uint32_t asked);
 
 #endif

@@ -1,7 +1,7 @@
 /* NEGOTIATE, client side. [MS-SMB2] 3.2.4.2.2.2 (request), 3.2.5.2 (response),
- * 2.2.3.1 (3.1.1 contexts). Encryption is not offered: no
- * SMB2_GLOBAL_CAP_ENCRYPTION and no ENCRYPTION_CAPABILITIES context until it
- * is implemented end to end. */
+ * 2.2.3.1 (3.1.1 contexts). Encryption is offered unless `client smb encrypt
+ * = off`: SMB2_GLOBAL_CAP_ENCRYPTION (3.0, 3.0.2: AES-128-CCM) and the
+ * ENCRYPTION_CAPABILITIES context with the configured cipher order (3.1.1). */
 #include "client/core.h"
 
 #include "crypto/crypto.h"
@@ -28,8 +28,9 @@ static void pick_dialects(struct signet_conn *c, struct smb2_negotiate_req *req)
     req->dialect_count = c->n_offered;
 }
 
-/* 2.2.3.1.1 PREAUTH (SHA-512 with a 32-byte salt, as Windows) and 2.2.3.1.7
- * SIGNING_CAPABILITIES in the configured order. */
+/* 2.2.3.1.1 PREAUTH (SHA-512 with a 32-byte salt, as Windows), 2.2.3.1.2
+ * ENCRYPTION_CAPABILITIES and 2.2.3.1.7 SIGNING_CAPABILITIES in the
+ * configured orders. */
 static ntstatus_t build_contexts(struct signet_conn *c, uint8_t *out, size_t cap, size_t *len,
                                  uint16_t *count)
 {
@@ -48,6 +49,9 @@ static ntstatus_t build_contexts(struct signet_conn *c, uint8_t *out, size_t cap
     set.signing.signing_algorithm_count = (uint16_t)c->policy.algs.count;
     for (size_t i = 0; i < c->policy.algs.count; i++)
         set.signing.signing_algorithms[i] = c->policy.algs.ids[i];
+    set.encryption.cipher_count = (uint16_t)cli_ciphers_offered(c, set.encryption.ciphers);
+    if (set.encryption.cipher_count)
+        set.present |= SMB2_NEGCTX_HAS(SMB2_ENCRYPTION_CAPABILITIES);
     struct wr w;
     wr_init(&w, out, cap);
     st = smb2_negctx_set_encode(&w, &set, count);
@@ -64,8 +68,12 @@ static ntstatus_t send_negotiate(struct signet_conn *c, int *slot, bool *v311)
         return cli_fail(c, STATUS_INVALID_PARAMETER,
                         "client min protocol is above client max protocol");
     req.security_mode = sec_client_security_mode(&c->policy);
-    /* 2.2.3: capabilities are meaningful from 3.x; no ENCRYPTION offered. */
-    c->client_caps = c->cfg.max_dialect >= SMB2_DIALECT_0300 ? SMB2_GLOBAL_CAP_LARGE_MTU : 0;
+    /* 2.2.3: capabilities are meaningful from 3.x. */
+    uint16_t ciphers[SIGNET_MAX_CIPHERS];
+    bool smb3 = c->cfg.max_dialect >= SMB2_DIALECT_0300;
+    c->client_caps = smb3 ? SMB2_GLOBAL_CAP_LARGE_MTU : 0;
+    if (smb3 && cli_ciphers_offered(c, ciphers) > 0)
+        c->client_caps |= SMB2_GLOBAL_CAP_ENCRYPTION;
     req.capabilities = c->client_caps;
     memcpy(req.client_guid, c->client_guid, 16);
     uint8_t ctx[256];
@@ -106,6 +114,31 @@ static void algs_text(const uint16_t *ids, size_t n, char *out, size_t cap)
                                 signet_sign_alg_name(ids[i]));
 }
 
+/* 3.2.5.2: the server's ENCRYPTION_CAPABILITIES hold one CipherId, one this
+ * client offered, or 0 (no cipher in common: this connection cannot encrypt). */
+static ntstatus_t take_cipher(struct signet_conn *c, const struct smb2_negctx_set *set)
+{
+    c->cipher = SMB2_CIPHER_NONE;
+    if (!smb2_negctx_set_has(set, SMB2_ENCRYPTION_CAPABILITIES))
+        return STATUS_SUCCESS;
+    uint16_t ours[SIGNET_MAX_CIPHERS];
+    size_t n = cli_ciphers_offered(c, ours);
+    if (set->encryption.cipher_count != 1)
+        return cli_kill(c, STATUS_INVALID_NETWORK_RESPONSE,
+                        "the server selected %u ciphers; exactly one is allowed",
+                        (unsigned)set->encryption.cipher_count);
+    uint16_t id = set->encryption.ciphers[0];
+    if (id == SMB2_CIPHER_NONE)
+        return STATUS_SUCCESS;
+    for (size_t i = 0; i < n; i++)
+        if (ours[i] == id) {
+            c->cipher = id;
+            return STATUS_SUCCESS;
+        }
+    return cli_kill(c, STATUS_INVALID_NETWORK_RESPONSE,
+                    "the server selected cipher 0x%04x, which this client did not offer", id);
+}
+
 /* 3.2.5.2: the 3.1.1 contexts of the response. */
 static ntstatus_t check_contexts(struct signet_conn *c, const struct smb2_negotiate_rsp *r)
 {
@@ -119,10 +152,9 @@ static ntstatus_t check_contexts(struct signet_conn *c, const struct smb2_negoti
         set.preauth.hash_algorithms[0] != SMB2_PREAUTH_INTEGRITY_SHA512)
         return cli_kill(c, STATUS_SMB_NO_PREAUTH_INTEGRITY_HASH_OVERLAP,
                         "the server did not select SHA-512 preauthentication integrity");
-    if (smb2_negctx_set_has(&set, SMB2_ENCRYPTION_CAPABILITIES) &&
-        !(set.encryption.cipher_count == 1 && set.encryption.ciphers[0] == SMB2_CIPHER_NONE))
-        return cli_kill(c, STATUS_INVALID_NETWORK_RESPONSE,
-                        "the server selected a cipher although none was offered");
+    st = take_cipher(c, &set);
+    if (!nt_ok(st))
+        return st;
     if (!smb2_negctx_set_has(&set, SMB2_SIGNING_CAPABILITIES)) {
         c->signing_alg_negotiated = false;
         c->signing_alg = SMB2_SIGNING_AES_CMAC; /* 3.1.4.1 */
@@ -173,6 +205,12 @@ static ntstatus_t take_response(struct signet_conn *c, const struct cli_slot *sl
     if (!nt_ok(st))
         return st;
     c->signing_alg = sec_default_signing_alg(c->dialect);
+    /* 3.2.5.2: 3.0 and 3.0.2 encrypt with AES-128-CCM when both sides can. */
+    c->cipher = SMB2_CIPHER_NONE;
+    if ((c->dialect == SMB2_DIALECT_0300 || c->dialect == SMB2_DIALECT_0302) &&
+        (c->client_caps & SMB2_GLOBAL_CAP_ENCRYPTION) &&
+        (r.capabilities & SMB2_GLOBAL_CAP_ENCRYPTION))
+        c->cipher = SMB2_CIPHER_AES128_CCM;
     return c->dialect == SMB2_DIALECT_0311 ? check_contexts(c, &r) : STATUS_SUCCESS;
 }
 

@@ -77,20 +77,24 @@ static ntstatus_t send_setup(struct signet_conn *c, const struct buf *token, int
     return st;
 }
 
-/* Session keys once authentication succeeded (3.2.5.3.1). */
-static ntstatus_t derive_signing_key(struct signet_conn *c, struct ntlm_client *nc)
+/* Session keys once authentication succeeded (3.2.5.3.1): the signing key
+ * and, when the connection has a cipher, the two cipher keys (AES-256 ones
+ * from the full session key, sec_derive_keys). */
+static ntstatus_t derive_keys(struct signet_conn *c, struct ntlm_client *nc)
 {
     uint8_t exported[16];
     struct sec_keys keys;
     ntstatus_t st = ntlm_client_session_key(nc, exported);
     if (nt_ok(st))
-        st = sec_derive_keys(c->dialect, SMB2_CIPHER_NONE, exported, sizeof exported,
+        st = sec_derive_keys(c->dialect, (enum smb2_cipher)c->cipher, exported, sizeof exported,
                              c->sess.preauth, &keys);
     enum smb2_signing_alg alg = SMB2_SIGNING_AES_CMAC;
     if (nt_ok(st))
         st = sec_signing_alg_for(c->dialect, c->signing_alg_negotiated, c->signing_alg, &alg);
     if (nt_ok(st))
         st = sec_sign_key_init(&c->sess.key, alg, keys.signing, sizeof keys.signing);
+    if (nt_ok(st))
+        st = cli_install_cipher_keys(c, &keys);
     secure_zero(exported, sizeof exported);
     sec_keys_clear(&keys);
     return st;
@@ -114,19 +118,15 @@ static ntstatus_t finish_session(struct signet_conn *c, struct ntlm_client *nc,
         cli_audit_session(c, &f, st, required);
         return refuse_session(c, st);
     }
-    if (r->session_flags & SMB2_SESSION_FLAG_ENCRYPT_DATA)
-        return cli_kill(c, STATUS_NOT_SUPPORTED,
-                        "The server %s requires encryption for this session (server smb encrypt "
-                        "= required; Windows: EncryptData); signet does not implement "
-                        "encryption yet.",
-                        c->host);
     c->sess.guest = r->session_flags & SMB2_SESSION_FLAG_IS_GUEST;
     c->sess.anonymous = r->session_flags & SMB2_SESSION_FLAG_IS_NULL;
     if (c->sess.guest || c->sess.anonymous) {
-        cli_audit_session(c, &f, st, required);
-        return STATUS_SUCCESS; /* no key: nothing is signed (3.2.5.3.1) */
+        st = cli_session_encryption(c, r->session_flags); /* they cannot encrypt */
+        if (nt_ok(st))
+            cli_audit_session(c, &f, st, required);
+        return st; /* no key: nothing is signed (3.2.5.3.1) */
     }
-    st = derive_signing_key(c, nc);
+    st = derive_keys(c, nc);
     if (!nt_ok(st))
         return cli_kill(c, st, "cannot derive the session keys: %s", nt_name(st));
     if (signed_flag) { /* verified with the key just derived (3.2.5.3.1) */
@@ -150,6 +150,9 @@ static ntstatus_t finish_session(struct signet_conn *c, struct ntlm_client *nc,
         return cli_kill(c, STATUS_LOGON_FAILURE,
                         "the server's SPNEGO mechListMIC is missing or does not verify");
     c->sess.signing_required = required;
+    st = cli_session_encryption(c, r->session_flags); /* Session.EncryptData */
+    if (!nt_ok(st))
+        return st;
     cli_audit_session(c, &f, st, required);
     return STATUS_SUCCESS;
 }
@@ -237,6 +240,7 @@ ntstatus_t cli_session_setup(struct signet_conn *c, const struct signet_creds *c
         c->sess.id = 0;
         c->sess.signing_required = false;
         sec_sign_key_clear(&c->sess.key);
+        cli_clear_cipher_keys(c);
     }
     ntlm_client_free(nc);
     buf_free_secret(&token);

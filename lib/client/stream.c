@@ -168,7 +168,7 @@ ntstatus_t signet_file_write_all(struct signet_file *f, signet_source_fn source,
             if (!nt_ok(st) || n == 0)
                 break;
             int slot = -1;
-            st = cli_send_write(f, off, buf, (uint32_t)n, &slot);
+            st = cli_send_write(f, off, buf, (uint32_t)n, true, &slot); /* sealed in buf */
             if (!nt_ok(st))
                 break;
             push(&q, slot, off, (uint32_t)n);

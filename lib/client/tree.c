@@ -53,14 +53,16 @@ ntstatus_t signet_tree_connect(struct signet_conn *c, const char *share, struct 
         status = cli_kill(c, STATUS_INVALID_NETWORK_RESPONSE, "malformed TREE_CONNECT response");
     uint32_t tid = sl->hdr.tree_id;
     cli_release(c, slot);
+    /* Some servers (signetd) refuse an unencrypted TREE_CONNECT to a share
+     * that requires encryption instead of flagging it (3.3.5.7). */
+    bool hint = nt_eq(status, STATUS_ACCESS_DENIED) && !c->sess.encrypt &&
+                c->sess.enc_key.cipher != SMB2_CIPHER_NONE;
     if (!nt_ok(status))
-        return cli_fail(c, status, "cannot connect to \\\\%s\\%s: %s", c->host, share,
-                        cli_status_text(status));
-    if (r.share_flags & SMB2_SHAREFLAG_ENCRYPT_DATA) /* 3.2.5.5 */
-        return cli_fail(c, STATUS_NOT_SUPPORTED,
-                        "the share \\\\%s\\%s requires encryption (Set-SmbShare -EncryptData / "
-                        "smb encrypt = required), which signet does not implement yet",
-                        c->host, share);
+        return cli_fail(c, status, "cannot connect to \\\\%s\\%s: %s%s", c->host, share,
+                        cli_status_text(status),
+                        hint ? " If the share requires encryption, connect with --encrypt=desired "
+                               "(client smb encrypt = desired)."
+                             : "");
     struct signet_tree *t = calloc(1, sizeof *t);
     if (!t)
         return STATUS_NO_MEMORY;
@@ -69,6 +71,11 @@ ntstatus_t signet_tree_connect(struct signet_conn *c, const char *share, struct 
     t->share_flags = r.share_flags;
     t->next = c->trees;
     c->trees = t;
+    st = cli_tree_encryption(c, t, share); /* TreeConnect.EncryptData, 3.2.5.5 */
+    if (!nt_ok(st)) {
+        signet_tree_disconnect(t);
+        return st;
+    }
     if (c->dialect == SMB2_DIALECT_0300 || c->dialect == SMB2_DIALECT_0302) {
         st = cli_validate_negotiate(c, t);
         if (!nt_ok(st)) {
@@ -135,7 +142,8 @@ ntstatus_t cli_validate_negotiate(struct signet_conn *c, struct signet_tree *t)
         return st;
     }
     ntstatus_t status = NT_STATUS(sl->hdr.status);
-    bool signed_flag = sl->hdr.flags & SMB2_FLAGS_SIGNED; /* verified by the core */
+    /* verified by the core; an encrypted response counts as signed */
+    bool signed_flag = (sl->hdr.flags & SMB2_FLAGS_SIGNED) || sl->sealed;
     bool ok = nt_ok(status) && validate_matches(c, sl);
     /* Servers that do not implement the FSCTL answer with a signed error,
      * which Samba's client accepts too. */

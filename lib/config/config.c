@@ -192,4 +192,6 @@ void cfg_defaults(struct cfg *c)
     c->client.policy = sec_client_policy_default();
     c->client.min_protocol = SMB2_DIALECT_0202;
     c->client.max_protocol = SMB2_DIALECT_0311;
+    c->client.encrypt = CFG_ENCRYPT_IF_REQUIRED; /* Windows: RequireEncryption False */
+    c->client.ciphers = cfg_ciphers_default();
 }

@@ -10,7 +10,8 @@
  *              busy poll, smb2 leases, server smb3 encryption algorithms
  *   [client]   client keys: client signing, client smb3 signing algorithms,
  *              client min/max protocol, client insecure guest logons,
- *              client signing audit, client smb encrypt
+ *              client signing audit, client smb encrypt, client smb3
+ *              encryption algorithms
  *   [NAME]     a share: path, read only, guest ok, valid users, comment,
  *              oplocks, level2 oplocks, durable handles, server smb encrypt */
 #ifndef SIGNET_CONFIG_H
@@ -88,8 +89,9 @@ struct cfg_server {
 struct cfg_client {
     struct sec_client_policy policy;
     uint16_t min_protocol, max_protocol;
-    bool signing_audit; /* AuditServerDoesNotSupportSigning */
-    enum cfg_encrypt encrypt;
+    bool signing_audit;         /* AuditServerDoesNotSupportSigning */
+    enum cfg_encrypt encrypt;   /* `client smb encrypt` (default if_required) */
+    struct cfg_ciphers ciphers; /* `client smb3 encryption algorithms` */
 };
 
 struct cfg {
@@ -120,6 +122,9 @@ bool cfg_parse_ciphers(const char *s, struct cfg_ciphers *out);
 const char *cfg_cipher_name(uint16_t cipher_id); /* "AES-128-GCM", "none" */
 /* Samba's default order: AES-128-GCM, AES-128-CCM, AES-256-GCM, AES-256-CCM. */
 struct cfg_ciphers cfg_ciphers_default(void);
+/* `server smb encrypt` / `client smb encrypt`: off, if_required (default,
+ * auto), desired, required (mandatory). */
+bool cfg_parse_encrypt(const char *s, enum cfg_encrypt *out);
 bool cfg_parse_client_signing(const char *s, enum sec_client_signing *out);
 bool cfg_parse_server_signing(const char *s, enum sec_server_signing *out);
 const char *cfg_protocol_name(uint16_t dialect);   /* "SMB3_11" */

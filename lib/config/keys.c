@@ -90,7 +90,7 @@ static bool add_valid_user(struct cfg_parse *p, const char *w)
     return true;
 }
 
-static bool parse_encrypt(const char *v, enum cfg_encrypt *out)
+bool cfg_parse_encrypt(const char *v, enum cfg_encrypt *out)
 {
     if (!strcasecmp(v, "off") || !strcasecmp(v, "no") || !strcasecmp(v, "disabled"))
         *out = CFG_ENCRYPT_OFF;
@@ -198,7 +198,7 @@ static bool set_metrics_listen(struct cfg_parse *p, const char *v)
 
 static bool set_server_encrypt(struct cfg_parse *p, const char *v)
 {
-    return parse_encrypt(v, &p->cfg.server.encrypt);
+    return cfg_parse_encrypt(v, &p->cfg.server.encrypt);
 }
 
 static bool set_server_ciphers(struct cfg_parse *p, const char *v)
@@ -208,7 +208,7 @@ static bool set_server_ciphers(struct cfg_parse *p, const char *v)
 
 static bool set_share_encrypt(struct cfg_parse *p, const char *v)
 {
-    return parse_encrypt(v, &p->share->encrypt);
+    return cfg_parse_encrypt(v, &p->share->encrypt);
 }
 
 /* Windows' InvalidAuthenticationDelayTimeInMs: 0 to 10000 in steps of 100. */
@@ -279,7 +279,12 @@ static bool set_client_audit(struct cfg_parse *p, const char *v)
 
 static bool set_client_encrypt(struct cfg_parse *p, const char *v)
 {
-    return parse_encrypt(v, &p->cfg.client.encrypt);
+    return cfg_parse_encrypt(v, &p->cfg.client.encrypt);
+}
+
+static bool set_client_ciphers(struct cfg_parse *p, const char *v)
+{
+    return cfg_parse_ciphers(v, &p->cfg.client.ciphers);
 }
 
 static bool set_path(struct cfg_parse *p, const char *v)
@@ -359,7 +364,10 @@ static const struct cfg_key {
      "SMB2_02, SMB2_10, SMB3_00, SMB3_02 or SMB3_11"},
     {"client insecure guest logons", SECT_CLIENT, set_client_guest, "yes or no"},
     {"client signing audit", SECT_CLIENT, set_client_audit, "yes or no"},
-    {"client smb encrypt", SECT_CLIENT, set_client_encrypt, "off, desired or required"},
+    {"client smb encrypt", SECT_CLIENT, set_client_encrypt,
+     "off, if_required (default), desired or required"},
+    {"client smb3 encryption algorithms", SECT_CLIENT, set_client_ciphers,
+     "a list of AES-128-GCM, AES-128-CCM, AES-256-GCM, AES-256-CCM"},
     {"path", SECT_SHARE, set_path, "an absolute directory path"},
     {"read only", SECT_SHARE, set_read_only, "yes or no"},
     {"writeable", SECT_SHARE, set_writeable, "yes or no"},

@@ -45,24 +45,30 @@ static void get_true(const struct cfg *c, char *out, size_t cap)
     put_bool(out, cap, true);
 }
 
-static void get_ciphers(const struct cfg *c, char *out, size_t cap)
-{
-    (void)c;
-    snprintf(out, cap, "%s", WINDOWS_CIPHERS);
-}
-
-/* The server's `server smb3 encryption algorithms`, in Windows' spelling. */
-static void get_s_ciphers(const struct cfg *c, char *out, size_t cap)
+/* A cipher list in Windows' spelling (AES_128_GCM, ...). */
+static void put_ciphers(char *out, size_t cap, const struct cfg_ciphers *ci)
 {
     static const char *const names[] = {"", "AES_128_CCM", "AES_128_GCM", "AES_256_CCM",
                                         "AES_256_GCM"};
     size_t len = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < c->server.ciphers.count && len < cap; i++) {
-        uint16_t id = c->server.ciphers.ids[i];
+    for (size_t i = 0; i < ci->count && len < cap; i++) {
+        uint16_t id = ci->ids[i];
         int n = snprintf(out + len, cap - len, "%s%s", i ? ", " : "", id < 5 ? names[id] : "?");
         len += n > 0 ? (size_t)n : 0;
     }
+}
+
+/* `client smb3 encryption algorithms`, in Windows' spelling. */
+static void get_c_ciphers(const struct cfg *c, char *out, size_t cap)
+{
+    put_ciphers(out, cap, &c->client.ciphers);
+}
+
+/* The server's `server smb3 encryption algorithms`, in Windows' spelling. */
+static void get_s_ciphers(const struct cfg *c, char *out, size_t cap)
+{
+    put_ciphers(out, cap, &c->server.ciphers);
 }
 
 static void get_c_audit(const struct cfg *c, char *out, size_t cap)
@@ -167,9 +173,33 @@ static bool to_server_signing(const char *v, char *out, size_t cap)
     return put_choice(v, out, cap, "mandatory", "auto");
 }
 
+/* RequireEncryption False still encrypts when the server or share asks for
+ * it, as Windows: Samba's if_required. */
 static bool to_encrypt(const char *v, char *out, size_t cap)
 {
-    return put_choice(v, out, cap, "required", "off");
+    return put_choice(v, out, cap, "required", "if_required");
+}
+
+/* "AES_128_GCM, AES_256_GCM" -> "AES-128-GCM, AES-256-GCM". */
+static bool to_ciphers(const char *v, char *out, size_t cap)
+{
+    char buf[WV_VALUE_MAX];
+    if (strlen(v) >= sizeof buf)
+        return false;
+    size_t i = 0;
+    for (; v[i]; i++)
+        buf[i] = v[i] == '_' ? '-' : v[i];
+    buf[i] = '\0';
+    struct cfg_ciphers ci;
+    if (!cfg_parse_ciphers(buf, &ci))
+        return false;
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < ci.count && len < cap; k++) {
+        int n = snprintf(out + len, cap - len, "%s%s", k ? ", " : "", cfg_cipher_name(ci.ids[k]));
+        len += n > 0 ? (size_t)n : 0;
+    }
+    return true;
 }
 
 /* EncryptData False still encrypts for a client that asks, as Windows. */
@@ -261,7 +291,7 @@ static bool to_algs(const char *v, char *out, size_t cap)
 #define SMB1_ONLY                                                                                  \
     "it is an SMB1 setting that SMB2 and later ignore, and Signet does not speak SMB1; "           \
     "set RequireSecuritySignature instead"
-#define NO_CIPHERS "the signet client does not encrypt yet, so it has no cipher order to set"
+#define CIPHERS "a list of AES_128_GCM, AES_128_CCM, AES_256_GCM, AES_256_CCM, most preferred first"
 #define S_CIPHERS                                                                                  \
     "set 'server smb3 encryption algorithms' in signet.conf (AES-128-GCM, AES-128-CCM, "           \
     "AES-256-GCM, AES-256-CCM, most preferred first)"
@@ -272,7 +302,8 @@ static const struct wv_setting settings[] = {
     {"EnableInsecureGuestLogons", WV_CLIENT, WV_BOOL, "client insecure guest logons", BOOLS, NULL,
      get_c_guest, to_yes_no},
     {"EnableSecuritySignature", WV_CLIENT, WV_BOOL, NULL, "True", SMB1_ONLY, get_true, NULL},
-    {"EncryptionCiphers", WV_CLIENT, WV_LIST, NULL, WINDOWS_CIPHERS, NO_CIPHERS, get_ciphers, NULL},
+    {"EncryptionCiphers", WV_CLIENT, WV_LIST, "client smb3 encryption algorithms", CIPHERS, NULL,
+     get_c_ciphers, to_ciphers},
     {"RequireEncryption", WV_CLIENT, WV_BOOL, "client smb encrypt", BOOLS, NULL, get_c_encrypt,
      to_encrypt},
     {"RequireSecuritySignature", WV_CLIENT, WV_BOOL, "client signing", BOOLS, NULL, get_c_signing,

@@ -7,8 +7,9 @@
  * Values read as PowerShell prints them: True / False, numbers, enum names
  * (Smb2DialectMin: None, SMB202 ... SMB311, None meaning "no limit", which
  * for Signet is the same as SMB202 / SMB311), and lists as "A, B, C".
- * EnableSecuritySignature (SMB1 only) and EncryptionCiphers are shown for
- * completeness but fixed: Signet has no SMB1 and no cipher key yet. */
+ * EnableSecuritySignature (SMB1 only) and the server's EncryptionCiphers are
+ * shown but fixed here: Signet has no SMB1, and the server's cipher order is
+ * set with `server smb3 encryption algorithms`. */
 #ifndef SIGNET_CONFIG_WINVIEW_H
 #define SIGNET_CONFIG_WINVIEW_H
 

@@ -181,6 +181,7 @@ void doctor_evaluate_all(struct doctor_report *rep)
     rep->n_verdicts = DOCTOR_N_PROFILES;
     for (size_t i = 0; i < DOCTOR_N_PROFILES; i++)
         doctor_evaluate(&profiles[i], rep->probe, &rep->login, &rep->verdicts[i]);
+    doctor_evaluate_encryption(rep, &rep->encryption);
 }
 
 const char *doctor_enforcement_finding(const struct doctor_report *rep)
@@ -455,6 +456,35 @@ static void text_fail(struct out *o, const struct doctor_verdict *v)
         put(o, "    Fix on the client: none; fix the server.\n");
 }
 
+/* A Windows client with RequireEncryption = True (doctor_encrypt.c). */
+static void text_encryption(struct out *o, const struct doctor_report *rep)
+{
+    const struct doctor_encryption *e = &rep->encryption;
+    if (e->cause == DOCTOR_ENC_UNKNOWN)
+        return;
+    put(o, "With RequireEncryption = True (Set-SmbClientConfiguration -RequireEncryption $true; "
+           "signet --encrypt=required): ");
+    if (e->works && e->cipher)
+        put(o, "WORKS - encrypted with %s on SMB %s (checked with a logon)\n",
+            cfg_cipher_name(e->cipher), smb2_dialect_name(e->dialect));
+    else if (e->works)
+        put(o, "WORKS - the server encrypts (%s; give -U USER to check with a logon)\n",
+            e->ciphers);
+    else {
+        const char *shown = doctor_status_text(e->status);
+        put(o, "FAILS - '%s' (%s 0x%08X)\n", shown ? shown : nt_name(e->status), nt_name(e->status),
+            e->status.code);
+        put(o, "    Cause: %s\n", doctor_encryption_cause(e));
+        if (rep->enc_login.tried && rep->enc_login.error[0])
+            put(o, "    signet --encrypt=required says: %s\n", rep->enc_login.error);
+        if (rep->enc_login.audit_31999)
+            put(o, "    (the client logged audit event 31999: the server does not support "
+                   "encryption)\n");
+        put(o, "    Fix on the server: %s\n", doctor_encryption_server_fix(e));
+        put(o, "    Fix on the client: %s\n", doctor_encryption_client_fix(e));
+    }
+}
+
 static void text_tamper(struct out *o, const char *what, const struct doctor_tamper *t)
 {
     if (!t->tried)
@@ -469,7 +499,10 @@ static void text_tamper(struct out *o, const char *what, const struct doctor_tam
 static void text_enforcement(struct out *o, const struct doctor_report *rep)
 {
     if (!rep->unsigned_req.tried && !rep->bad_signature.tried) {
-        if (rep->login.tried)
+        if (rep->login.tried && rep->login.encrypted)
+            put(o, "Enforcement: not checked (the server encrypts the session: a request in "
+                   "clear would be refused for that)\n");
+        else if (rep->login.tried)
             put(o, "Enforcement: not checked (no signed session)\n");
         return;
     }
@@ -499,6 +532,7 @@ ntstatus_t doctor_format_text(const struct doctor_report *rep, struct buf *out)
         if (v->profile->assumption)
             put(&o, "    (assumed: %s)\n", v->profile->assumption);
     }
+    text_encryption(&o, rep);
     text_enforcement(&o, rep);
     int rc = doctor_exit_status(rep);
     put(&o, "%s\n",
@@ -549,6 +583,29 @@ static void json_verdict(struct out *o, const struct doctor_verdict *v, bool las
     put(o, "}%s\n", last ? "" : ",");
 }
 
+static void json_encryption(struct out *o, const struct doctor_report *rep)
+{
+    const struct doctor_encryption *e = &rep->encryption;
+    put(o, ",\n  \"require_encryption\": {\"works\": %s, \"checked\": %s, \"status\": ",
+        e->works ? "true" : "false", rep->enc_login.tried ? "true" : "false");
+    json_str(o, nt_name(e->status));
+    put(o, ", \"cipher\": ");
+    json_str(o, e->cipher ? cfg_cipher_name(e->cipher) : "");
+    put(o, ", \"ciphers\": ");
+    json_str(o, e->ciphers);
+    put(o, ", \"message\": ");
+    json_str(o, e->works ? "" : doctor_status_text(e->status));
+    put(o, ", \"cause\": ");
+    json_str(o, doctor_encryption_cause(e));
+    put(o, ", \"signet_error\": ");
+    json_str(o, rep->enc_login.error);
+    put(o, ", \"server_fix\": ");
+    json_str(o, doctor_encryption_server_fix(e));
+    put(o, ", \"client_fix\": ");
+    json_str(o, doctor_encryption_client_fix(e));
+    put(o, "}");
+}
+
 ntstatus_t doctor_format_json(const struct doctor_report *rep, struct buf *out)
 {
     struct out o = {out, STATUS_SUCCESS};
@@ -567,6 +624,7 @@ ntstatus_t doctor_format_json(const struct doctor_report *rep, struct buf *out)
     json_str(&o, rep->login.audit);
     put(&o, ",\n  \"finding\": ");
     json_str(&o, doctor_enforcement_finding(rep));
+    json_encryption(&o, rep);
     put(&o, ",\n  \"profiles\": [\n");
     for (size_t i = 0; i < rep->n_verdicts; i++)
         json_verdict(&o, &rep->verdicts[i], i + 1 == rep->n_verdicts);

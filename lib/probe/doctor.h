@@ -50,6 +50,38 @@ struct doctor_login {
     bool signed_session; /* the session signs (then sign_alg is its algorithm) */
     char audit[1024];    /* the client's audit events during the logon, one a line */
     uint16_t sign_alg;
+    bool encrypted;  /* the server made the session (or share) encrypt */
+    uint16_t cipher; /* the connection's cipher, 0 when none */
+};
+
+/* A second logon with encryption required (Windows: RequireEncryption =
+ * True; signet --encrypt=required), when credentials were given. */
+struct doctor_enc_login {
+    bool tried;
+    ntstatus_t status; /* logon and TREE_CONNECT */
+    uint16_t dialect;
+    uint16_t cipher;  /* what the session encrypted with */
+    char error[768];  /* signet's explanation when refused */
+    bool audit_31999; /* the client logged event 31999 */
+};
+
+/* What a client with RequireEncryption = True sees (doctor_encrypt.c). */
+enum doctor_enc_cause {
+    DOCTOR_ENC_OK,
+    DOCTOR_ENC_UNKNOWN,   /* not reachable, or no SMB2 */
+    DOCTOR_ENC_NO_SMB3,   /* the server speaks no SMB 3 dialect */
+    DOCTOR_ENC_NO_CIPHER, /* SMB 3, but no cipher on any dialect */
+    DOCTOR_ENC_GUEST,     /* only a guest session, which cannot encrypt */
+    DOCTOR_ENC_REFUSED,   /* the real logon with encryption required was refused */
+};
+
+struct doctor_encryption {
+    bool works;
+    enum doctor_enc_cause cause;
+    ntstatus_t status; /* what the client shows when it fails */
+    uint16_t dialect;  /* the highest dialect */
+    char ciphers[160]; /* per dialect, what it encrypts with ("" none) */
+    uint16_t cipher;   /* from the encrypted logon, 0 when not tried */
 };
 
 /* One tampered request on a signed session: rejected or served. */
@@ -91,13 +123,23 @@ struct doctor_report {
     struct doctor_tamper unsigned_req, bad_signature;
     struct doctor_verdict verdicts[DOCTOR_N_PROFILES];
     size_t n_verdicts;
+    struct doctor_enc_login enc_login;
+    struct doctor_encryption encryption; /* RequireEncryption = True */
 };
 
 /* Judge profile p against the probe and, when tried, the login. */
 void doctor_evaluate(const struct doctor_profile *p, const struct probe_result *r,
                      const struct doctor_login *login, struct doctor_verdict *v);
-/* All profiles into rep->verdicts (rep->probe and rep->login set). */
+/* All profiles into rep->verdicts (rep->probe and rep->login set), and
+ * rep->encryption. */
 void doctor_evaluate_all(struct doctor_report *rep);
+/* A Windows client with RequireEncryption = True against this server: from
+ * the probe's ciphers and guest result, or from the real encrypted logon
+ * when it was tried. Informational: it does not change the exit status. */
+void doctor_evaluate_encryption(const struct doctor_report *rep, struct doctor_encryption *e);
+const char *doctor_encryption_cause(const struct doctor_encryption *e);
+const char *doctor_encryption_server_fix(const struct doctor_encryption *e);
+const char *doctor_encryption_client_fix(const struct doctor_encryption *e);
 
 /* "advertises signing required but does not enforce it" and the like; NULL
  * when the enforcement check passed, was not run, or is inconclusive (the

@@ -147,5 +147,24 @@ enum probe_signing probe_signing_verdict(const struct probe_result *r);
 bool probe_relayable(const struct probe_result *r);
 /* "AES-128-CCM" ... for cipher ids 1..4, "none" for 0. */
 const char *probe_cipher_name(uint16_t cipher);
+/* The ciphers dialect index i accepts: AES-128-CCM on 3.0 / 3.0.2 when the
+ * server set SMB2_GLOBAL_CAP_ENCRYPTION, on 3.1.1 each cipher a
+ * single-cipher offer got back (scan asks only AES-128-CCM); 0 for 2.x. */
+size_t probe_dialect_ciphers(const struct probe_result *r, int i, uint16_t out[PROBE_N_CIPHERS]);
+/* The same as "AES-128-CCM AES-128-GCM" ("" for none). */
+void probe_cipher_list(const struct probe_result *r, int i, char *out, size_t cap);
+/* Were all four 3.1.1 ciphers asked (probe; scan asks one)? */
+bool probe_ciphers_all_asked(const struct probe_result *r);
+/* Does the server require encryption? Known from an anonymous or guest
+ * session it granted (SMB2_SESSION_FLAG_ENCRYPT_DATA); a server that offers
+ * no cipher on any dialect cannot encrypt. A share may still require it. */
+enum probe_encrypt {
+    PROBE_ENCRYPT_UNKNOWN,      /* no session granted to tell */
+    PROBE_ENCRYPT_REQUIRED,     /* the granted session must encrypt */
+    PROBE_ENCRYPT_NOT_REQUIRED, /* the granted session need not */
+    PROBE_ENCRYPT_UNSUPPORTED,  /* no dialect offers a cipher (all four asked on 3.1.1) */
+};
+enum probe_encrypt probe_encrypt_verdict(const struct probe_result *r);
+const char *probe_encrypt_key(enum probe_encrypt v); /* "unknown", "required", ... */
 
 #endif

@@ -212,6 +212,32 @@ static void text_algs(struct out *o, const struct probe_result *r)
     }
 }
 
+/* Per dialect, the ciphers it accepts, then whether a session must encrypt. */
+static void text_encryption(struct out *o, const struct probe_result *r)
+{
+    if (probe_max_dialect(r) == 0)
+        return;
+    put(o, "  %-26s", "Encryption");
+    bool any = false;
+    for (int i = PROBE_N_DIALECTS - 1; i >= 0; i--) {
+        char list[64];
+        probe_cipher_list(r, i, list, sizeof list);
+        if (!list[0])
+            continue;
+        put(o, "%sSMB %s: %s", any ? "; " : "", smb2_dialect_name(probe_dialects[i]), list);
+        any = true;
+    }
+    put(o, "%s\n", any ? "" : "none (no dialect offers a cipher)");
+    enum probe_encrypt v = probe_encrypt_verdict(r);
+    static const char *const why[] = {
+        "unknown (no anonymous or guest session was granted to tell; signet doctor -U USER "
+        "tells)",
+        "required (the session the server granted must encrypt)",
+        "not required for a session (a share may still require it)",
+        "no: the server cannot encrypt"};
+    put(o, "  %-26s%s\n", "Encryption required", why[v]);
+}
+
 static void text_session(struct out *o, const char *label, const struct probe_session *s,
                          const char *user)
 {
@@ -269,6 +295,7 @@ ntstatus_t probe_format_text(const struct probe_result *r, struct buf *b)
         put(&o, "  %-26s%s\n", "NTLM relay to SMB",
             probe_relayable(r) ? "possible: signing is not required"
                                : "blocked: signing is required");
+    text_encryption(&o, r);
     text_algs(&o, r);
     text_session(&o, "Anonymous logon", &r->anonymous, NULL);
     text_session(&o, "Guest logon", &r->guest, r->guest_user);

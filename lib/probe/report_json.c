@@ -103,6 +103,33 @@ static void json_dialect(struct jout *o, uint16_t dialect, const struct probe_di
     raw(o, "}");
 }
 
+/* "ciphers": {"3.0": ["AES-128-CCM"], ...} for the accepted 3.x dialects,
+ * then "encryption_required": "unknown" | "required" | "not required" |
+ * "unsupported" (probe.h). */
+static void json_encryption(struct jout *o, const struct probe_result *r)
+{
+    key(o, "ciphers", false);
+    raw(o, "{");
+    bool first_d = true;
+    for (int i = 0; i < PROBE_N_DIALECTS; i++) {
+        if (!r->dialects[i].accepted || probe_dialects[i] < SMB2_DIALECT_0300)
+            continue;
+        uint16_t ids[PROBE_N_CIPHERS];
+        size_t n = probe_dialect_ciphers(r, i, ids);
+        key(o, smb2_dialect_name(probe_dialects[i]), first_d);
+        first_d = false;
+        raw(o, "[");
+        for (size_t k = 0; k < n; k++) {
+            raw(o, k ? "," : "");
+            str(o, probe_cipher_name(ids[k]));
+        }
+        raw(o, "]");
+    }
+    raw(o, "}");
+    key(o, "encryption_required", false);
+    str(o, probe_encrypt_key(probe_encrypt_verdict(r)));
+}
+
 /* One single-entry offer; cipher offers also say whether it was accepted. */
 static void json_offer(struct jout *o, const char *offered, const struct probe_offer *f,
                        const char *picked, int cipher)
@@ -194,6 +221,7 @@ static void summary(struct jout *o, const struct probe_result *r)
     str(o, words[v]);
     maybe(o, "relayable", v != PROBE_SIGNING_UNKNOWN, probe_relayable(r));
     maybe(o, "smb1", r->smb1.tried && r->reachable, r->smb1.accepted);
+    json_encryption(o, r);
 }
 
 ntstatus_t probe_format_json(const struct probe_result *r, struct buf *b)
@@ -259,7 +287,8 @@ static void dialect_list(const struct probe_result *r, char *out, size_t cap)
 ntstatus_t scan_format_csv_header(struct buf *b)
 {
     static const char h[] = "host,address,port,reachable,smb1,dialects,max_dialect,"
-                            "signing_required,anonymous,guest,error\n";
+                            "signing_required,anonymous,guest,ciphers_300,ciphers_302,"
+                            "ciphers_311,encryption_required,error\n";
     return buf_append(b, h, sizeof h - 1);
 }
 
@@ -271,6 +300,10 @@ ntstatus_t scan_format_csv_row(const struct probe_result *r, struct buf *b)
     snprintf(port, sizeof port, "%u", r->port);
     enum probe_signing v = probe_signing_verdict(r);
     uint16_t max = probe_max_dialect(r);
+    char c300[64], c302[64], c311[64];
+    probe_cipher_list(r, probe_dialect_index(SMB2_DIALECT_0300), c300, sizeof c300);
+    probe_cipher_list(r, probe_dialect_index(SMB2_DIALECT_0302), c302, sizeof c302);
+    probe_cipher_list(r, probe_dialect_index(SMB2_DIALECT_0311), c311, sizeof c311);
     const char *fields[] = {
         r->host,
         addr,
@@ -282,6 +315,10 @@ ntstatus_t scan_format_csv_row(const struct probe_result *r, struct buf *b)
         yes_no(v != PROBE_SIGNING_UNKNOWN, v == PROBE_SIGNING_REQUIRED),
         yes_no(r->anonymous.tried, r->anonymous.granted),
         yes_no(r->guest.tried, r->guest.granted),
+        c300,
+        c302,
+        c311,
+        max ? probe_encrypt_key(probe_encrypt_verdict(r)) : "",
         nt_ok(r->error) ? "" : nt_name(r->error),
     };
     ntstatus_t st = STATUS_SUCCESS;

@@ -5,7 +5,8 @@
  * The protocol is one request line, answered with JSON lines, then EOF:
  *
  *   status\n   one object per established session (user, client, dialect,
- *              signing, cipher, guest, trees, opens, idle seconds)
+ *              signing, cipher, guest, trees, each tree's share=cipher,
+ *              opens, idle seconds)
  *   audit\n    the `server signing audit` events kept (srv_audit.c), oldest
  *              first
  *
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #define ADMIN_LINE_MAX 64
+#define FIELD_LIST_MAX 240 /* `signet status` reads values up to 255 bytes */
 
 struct admin_client;
 
@@ -92,6 +94,43 @@ static const char *signing_of(const struct srv_session *s)
     return cfg_signing_alg_name(s->conn->signing_alg);
 }
 
+/* The session's cipher: its name when the whole session is sealed
+ * (Session.EncryptData, or the client encrypts), "partial(NAME)" when only
+ * some of its trees are (as smbstatus), else "none". */
+static void cipher_of(const struct srv_session *s, char *out, size_t cap)
+{
+    const char *name = cfg_cipher_name(s->enc_key.cipher);
+    bool some_tree = false;
+    for (const struct srv_tree *t = s->trees; t; t = t->next)
+        some_tree |= !t->gone && t->encrypt_data;
+    if (s->enc_key.cipher == SMB2_CIPHER_NONE)
+        snprintf(out, cap, "none");
+    else if (s->encrypt_data || s->client_encrypts)
+        snprintf(out, cap, "%s", name);
+    else
+        snprintf(out, cap, some_tree ? "partial(%s)" : "none", name);
+}
+
+/* "share=cipher ..." per tree: its responses are sealed with the session's
+ * cipher when the session or the share encrypts. */
+static void put_tree_ciphers(struct buf *out, const struct srv_session *s)
+{
+    char list[FIELD_LIST_MAX] = "";
+    size_t len = 0;
+    bool whole = s->encrypt_data || s->client_encrypts;
+    for (const struct srv_tree *t = s->trees; t && len < sizeof list; t = t->next) {
+        if (t->gone)
+            continue;
+        bool sealed = s->enc_key.cipher != SMB2_CIPHER_NONE && (whole || t->encrypt_data);
+        int n = snprintf(list + len, sizeof list - len, "%s%s=%s", len ? " " : "",
+                         t->share ? t->share->name : "IPC$",
+                         sealed ? cfg_cipher_name(s->enc_key.cipher) : "none");
+        len += n > 0 ? (size_t)n : 0;
+    }
+    put(out, ",\"tree_ciphers\":");
+    put_str(out, list);
+}
+
 /* Sessions, trees and opens belong to the loop thread, which runs this. */
 void srv_admin_session_json(const struct srv_session *s, uint64_t now_ms, struct buf *out)
 {
@@ -104,8 +143,11 @@ void srv_admin_session_json(const struct srv_session *s, uint64_t now_ms, struct
     put_str(out, c->peer);
     put(out, ",\"dialect\":\"%s\",\"signing\":\"%s\",\"signing_required\":%s",
         smb2_dialect_name(c->dialect), signing_of(s), s->signing_required ? "true" : "false");
-    put(out, ",\"cipher\":\"none\",\"guest\":%s,\"anonymous\":%s,\"trees\":%u",
+    char cipher[32];
+    cipher_of(s, cipher, sizeof cipher);
+    put(out, ",\"cipher\":\"%s\",\"guest\":%s,\"anonymous\":%s,\"trees\":%u", cipher,
         s->is_guest ? "true" : "false", s->is_anonymous ? "true" : "false", s->n_trees);
+    put_tree_ciphers(out, s);
     uint64_t idle = now_ms < s->last_active_ms ? 0 : (now_ms - s->last_active_ms) / 1000;
     put(out, ",\"opens\":%u,\"idle\":%" PRIu64 "}", srv_session_opens(c, s), idle);
 }

@@ -102,7 +102,7 @@ check "scan exit status" 0 $?
 sed 's/^/    /' "$PROBE_TMP/scan.err"
 sort -t, -k2,2V "$PROBE_TMP/scan.csv" | grep -v '^host,' | grep ',yes,' | sed 's/^/    /'
 check "rows" 40 "$(grep -vc '^host,' "$PROBE_TMP/scan.csv")"
-check "unreachable rows" 37 "$(grep -c ',no,,,,,,,STATUS_CONNECTION_REFUSED$' "$PROBE_TMP/scan.csv")"
+check "unreachable rows" 37 "$(grep -c ',no,,,,,,,,,,,STATUS_CONNECTION_REFUSED$' "$PROBE_TMP/scan.csv")"
 row() { grep "^$1," "$PROBE_TMP/scan.csv" | cut -d, -f4,5,7,8,10; }
 # reachable,smb1,max_dialect,signing_required,guest
 check "row 127.0.0.2" "yes,no,3.1.1,yes,no" "$(row 127.0.0.2)"

@@ -330,6 +330,63 @@ static void test_json(void **state)
     buf_free(&b);
 }
 
+/* What a client with RequireEncryption = True sees. */
+static void test_require_encryption(void **state)
+{
+    (void)state;
+    struct doctor_report rep;
+    /* SMB 3.1.1 without any cipher taken (all four asked): fails, no cipher */
+    struct probe_result r = server(REQUIRED, false, SMB2_DIALECT_0311);
+    for (int v = 0; v < PROBE_N_CIPHERS; v++)
+        r.ciphers[v] = (struct probe_offer){.tried = true, .answered = true};
+    report_of(&rep, &r);
+    assert_false(rep.encryption.works);
+    assert_int_equal(rep.encryption.cause, DOCTOR_ENC_NO_CIPHER);
+    assert_true(nt_eq(rep.encryption.status, STATUS_ACCESS_DENIED));
+    assert_int_equal(doctor_exit_status(&rep), 0); /* informational */
+    struct buf b = BUF_INIT;
+    assert_true(nt_ok(doctor_format_text(&rep, &b)));
+    assert_non_null(strstr(text(&b), "-RequireEncryption $true; signet --encrypt=required): "
+                                     "FAILS - 'Access is denied.' (STATUS_ACCESS_DENIED"));
+    assert_non_null(strstr(text(&b), "Set-SmbClientConfiguration -RequireEncryption $false"));
+    assert_non_null(strstr(text(&b), "`server smb encrypt = desired`"));
+    /* one cipher taken: works, and the text names it */
+    r.ciphers[1].present = true;
+    r.ciphers[1].picked = SMB2_CIPHER_AES128_GCM;
+    report_of(&rep, &r);
+    assert_true(rep.encryption.works);
+    buf_reset(&b);
+    assert_true(nt_ok(doctor_format_text(&rep, &b)));
+    assert_non_null(strstr(text(&b), "WORKS - the server encrypts (SMB 3.1.1: AES-128-GCM;"));
+    /* SMB 2.1 at most: no SMB 3 */
+    struct probe_result r21 = server(REQUIRED, false, SMB2_DIALECT_0210);
+    report_of(&rep, &r21);
+    assert_int_equal(rep.encryption.cause, DOCTOR_ENC_NO_SMB3);
+    /* a guest-only server: a guest session cannot encrypt */
+    r.guest.granted = true;
+    r.guest.session_flags = SMB2_SESSION_FLAG_IS_GUEST;
+    report_of(&rep, &r);
+    assert_int_equal(rep.encryption.cause, DOCTOR_ENC_GUEST);
+    /* the real logon decides when it was tried */
+    memset(&rep, 0, sizeof rep);
+    rep.probe = &r;
+    rep.enc_login = (struct doctor_enc_login){.tried = true,
+                                              .status = STATUS_SUCCESS,
+                                              .dialect = SMB2_DIALECT_0311,
+                                              .cipher = SMB2_CIPHER_AES256_GCM};
+    doctor_evaluate_all(&rep);
+    assert_true(rep.encryption.works);
+    buf_reset(&b);
+    assert_true(nt_ok(doctor_format_json(&rep, &b)));
+    json_object *j = json_tokener_parse(text(&b)), *e, *v;
+    assert_non_null(j);
+    assert_true(json_object_object_get_ex(j, "require_encryption", &e));
+    assert_true(json_object_object_get_ex(e, "cipher", &v));
+    assert_string_equal(json_object_get_string(v), "AES-256-GCM");
+    json_object_put(j);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_logon_facts),
         cmocka_unit_test(test_enforcement_finding),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_require_encryption),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -210,9 +210,11 @@ static void test_scan_rows(void **state)
     assert_true(nt_ok(scan_format_csv_row(&down, &b)));
     assert_string_equal(text(&b),
                         "host,address,port,reachable,smb1,dialects,max_dialect,signing_required,"
-                        "anonymous,guest,error\n"
-                        "127.0.0.2,127.0.0.2,445,yes,no,2.1 3.0 3.0.2 3.1.1,3.1.1,no,yes,yes,\n"
-                        "\"host,with\"\"comma\",127.0.0.99,445,no,,,,,,,"
+                        "anonymous,guest,ciphers_300,ciphers_302,ciphers_311,encryption_required,"
+                        "error\n"
+                        "127.0.0.2,127.0.0.2,445,yes,no,2.1 3.0 3.0.2 3.1.1,3.1.1,no,yes,yes,,,"
+                        "AES-128-CCM AES-128-GCM AES-256-CCM,not required,\n"
+                        "\"host,with\"\"comma\",127.0.0.99,445,no,,,,,,,,,,,"
                         "STATUS_CONNECTION_REFUSED\n");
     buf_reset(&b);
     assert_true(nt_ok(scan_format_json_row(&down, &b)));
@@ -228,6 +230,46 @@ static void test_scan_rows(void **state)
     assert_true(json_object_get_boolean(get(o, "guest")));
     assert_int_equal(json_object_array_length(get(o, "dialects")), 4);
     json_object_put(o);
+    buf_free(&b);
+}
+
+/* The ciphers per dialect and whether a session must encrypt. */
+static void test_encryption_verdicts(void **state)
+{
+    (void)state;
+    struct probe_result r = server("127.0.0.2", MODE_REQ, false);
+    uint16_t ids[PROBE_N_CIPHERS];
+    int i300 = probe_dialect_index(SMB2_DIALECT_0300),
+        i302 = probe_dialect_index(SMB2_DIALECT_0302);
+    assert_int_equal(probe_dialect_ciphers(&r, i300, ids), 0); /* no CAP_ENCRYPTION */
+    r.dialects[i302].capabilities |= SMB2_GLOBAL_CAP_ENCRYPTION;
+    assert_int_equal(probe_dialect_ciphers(&r, i302, ids), 1);
+    assert_int_equal(ids[0], SMB2_CIPHER_AES128_CCM);
+    assert_int_equal(probe_dialect_ciphers(&r, probe_dialect_index(SMB2_DIALECT_0210), ids), 0);
+    assert_int_equal(probe_encrypt_verdict(&r), PROBE_ENCRYPT_NOT_REQUIRED); /* anonymous */
+    r.anonymous.session_flags = SMB2_SESSION_FLAG_ENCRYPT_DATA;
+    assert_int_equal(probe_encrypt_verdict(&r), PROBE_ENCRYPT_REQUIRED);
+    r.anonymous.granted = false;
+    assert_int_equal(probe_encrypt_verdict(&r), PROBE_ENCRYPT_UNKNOWN);
+    struct buf b = BUF_INIT;
+    assert_true(nt_ok(probe_format_json(&r, &b)));
+    json_object *o = parse(&b);
+    assert_string_equal(json_object_get_string(get(o, "encryption_required")), "unknown");
+    json_object *c = get(o, "ciphers");
+    assert_int_equal(json_object_array_length(get(c, "3.0")), 0);
+    assert_string_equal(json_object_get_string(json_object_array_get_idx(get(c, "3.0.2"), 0)),
+                        "AES-128-CCM");
+    assert_int_equal(json_object_array_length(get(c, "3.1.1")), 3);
+    json_object_put(o);
+    buf_reset(&b);
+    assert_true(nt_ok(probe_format_text(&r, &b)));
+    assert_non_null(strstr(text(&b), "  Encryption                SMB 3.1.1: AES-128-CCM "
+                                     "AES-128-GCM AES-256-CCM; SMB 3.0.2: AES-128-CCM\n"));
+    assert_non_null(strstr(text(&b), "  Encryption required       unknown"));
+    for (int v = 0; v < PROBE_N_CIPHERS; v++)
+        r.ciphers[v].present = false;
+    r.dialects[i302].capabilities = 0;
+    assert_int_equal(probe_encrypt_verdict(&r), PROBE_ENCRYPT_UNSUPPORTED);
     buf_free(&b);
 }
 
@@ -256,9 +298,13 @@ static void test_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_verdicts),   cmocka_unit_test(test_json_string),
-        cmocka_unit_test(test_csv_field),  cmocka_unit_test(test_time_and_guid),
-        cmocka_unit_test(test_probe_json), cmocka_unit_test(test_scan_rows),
+        cmocka_unit_test(test_verdicts),
+        cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_csv_field),
+        cmocka_unit_test(test_time_and_guid),
+        cmocka_unit_test(test_probe_json),
+        cmocka_unit_test(test_scan_rows),
+        cmocka_unit_test(test_encryption_verdicts),
         cmocka_unit_test(test_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,7 +120,7 @@ static void test_session_json(void **state)
         "{\"session\":\"0x0000000000001234\",\"conn\":7,\"user\":\"a\\\"b\\\\c\\u000a\","
         "\"client\":\"127.0.0.1:4242\",\"dialect\":\"3.1.1\",\"signing\":\"none\","
         "\"signing_required\":false,\"cipher\":\"none\",\"guest\":false,"
-        "\"anonymous\":false,\"trees\":2,\"opens\":0,\"idle\":5}");
+        "\"anonymous\":false,\"trees\":2,\"tree_ciphers\":\"\",\"opens\":0,\"idle\":5}");
     buf_free(&b);
     free(f);
 }
