@@ -117,7 +117,7 @@ static void usage(FILE *f)
             "       signetd [--listen ADDR:PORT]\n"
             "\n"
             "The Signet SMB2/SMB3 file server (SMB 2.0.2 to 3.1.1, signing required by\n"
-            "default; encryption is not implemented yet).\n"
+            "default; SMB3 encryption when a client or share asks for it).\n"
             "\n"
             "  -c, --config FILE      signet.conf with Samba's key names: [global] server keys,\n"
             "                         one [section] per share. See signet.conf(5).\n"

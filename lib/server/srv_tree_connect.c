@@ -77,23 +77,27 @@ static enum cfg_encrypt share_encrypt(const struct srv_req *r, const struct cfg_
     return e > g ? e : (g >= CFG_ENCRYPT_DESIRED ? CFG_ENCRYPT_DESIRED : e);
 }
 
-/* 3.3.5.7: a share that requires encryption is refused to a connect that
- * is not encrypted (TreeConnect.Share.EncryptData with
- * RejectUnencryptedAccess), and so to guest and anonymous sessions, which
- * never encrypt. */
+/* 3.3.5.7: a share that requires encryption (Share.EncryptData with
+ * RejectUnencryptedAccess) is refused to a client that cannot encrypt (no
+ * SMB2_GLOBAL_CAP_ENCRYPTION, no common cipher), and so to guest and
+ * anonymous sessions, which have no key. A client that can is served even
+ * if this TREE_CONNECT came in clear, as Windows and Samba do: the response
+ * sets SMB2_SHAREFLAG_ENCRYPT_DATA and every later request on the tree must
+ * be encrypted (3.3.5.2.11, srv_dispatch.c). That is what a Windows client
+ * with RequireEncryption False relies on. */
 static ntstatus_t check_encrypt(const struct srv_req *r, const char *name,
                                 const struct cfg_share *sh)
 {
-    if (share_encrypt(r, sh) != CFG_ENCRYPT_REQUIRED || r->encrypted)
-        return STATUS_SUCCESS;
     const struct srv_session *s = r->sess;
+    if (share_encrypt(r, sh) != CFG_ENCRYPT_REQUIRED || r->encrypted ||
+        s->enc_key.cipher != SMB2_CIPHER_NONE)
+        return STATUS_SUCCESS;
     sg_log(SG_LOG_WARN,
            "conn %" PRIu64 " (%s): tree connect to '%s' by '%s' refused: the share requires "
            "encryption (server smb encrypt = required) and %s: STATUS_ACCESS_DENIED",
            r->conn->id, r->conn->peer, name, s->is_anonymous ? "anonymous" : s->user,
            s->is_guest || s->is_anonymous ? "guest and anonymous sessions are never encrypted"
-           : s->enc_key.cipher == SMB2_CIPHER_NONE ? "the client negotiated no cipher"
-                                                   : "the request was not encrypted");
+                                          : "the client negotiated no cipher");
     return STATUS_ACCESS_DENIED;
 }
 

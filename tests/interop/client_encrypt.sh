@@ -302,13 +302,13 @@ CONF
         shift 2
         tag="signetd/$proto/$cipher"
         u=//127.0.0.1:4410/secret
-        before=$(grep -c "logged on 'alice'.*cipher $cipher" "$SD/stderr.txt")
+        before=$(grep -c "of 'alice': the client encrypts ($cipher)" "$SD/stderr.txt")
         "$SIGNET" -v put "$u/sd.bin" "$TMP/rand.bin" -U alice%secret --encrypt=required \
             --max-protocol="$proto" "$@" 2>"$TMP/err" >/dev/null
         check "$tag put: $(cat "$TMP/err")" [ -f "$SD/secret/sd.bin" ]
         check "$tag -v says encrypted with $cipher" \
             grep -qF "SMB $(dialect_name "$proto"), encrypted with $cipher, user WORKGROUP\\alice" "$TMP/err"
-        after=$(grep -c "logged on 'alice'.*cipher $cipher" "$SD/stderr.txt")
+        after=$(grep -c "of 'alice': the client encrypts ($cipher)" "$SD/stderr.txt")
         check "$tag signetd logged the session with $cipher ($before -> $after)" [ "$after" -gt "$before" ]
         rm -f "$TMP/got.bin"
         check "$tag get" "$SIGNET" get "$u/sd.bin" "$TMP/got.bin" -U alice%secret --encrypt=required \
@@ -344,13 +344,19 @@ CONF
     status_case "status, share-level encryption (desired)" half AES-128-GCM half=AES-128-GCM
     status_case "status, 3.0.2" secret AES-128-CCM secret=AES-128-CCM --encrypt=required --max-protocol=SMB3_02
     status_case "status, not encrypted" rw none rw=none
-    # signetd refuses an unencrypted TREE_CONNECT to a share that requires
-    # encryption (Samba flags the share instead): the error says what to do
-    "$SIGNET" ls //127.0.0.1:4410/secret -U alice%secret >/dev/null 2>"$TMP/err"
-    check "signetd required share, if_required: refused with the hint: $(cat "$TMP/err")" \
-        grep -q "Access is denied.*--encrypt=desired" "$TMP/err"
-    check "... and with --encrypt=desired it works" \
-        sh -c "'$SIGNET' ls //127.0.0.1:4410/secret -U alice%secret --encrypt=desired >/dev/null"
+    # [MS-SMB2] 3.3.5.7: a client that can encrypt is served by a share that
+    # requires it even when its TREE_CONNECT came in clear (the share is
+    # flagged, and the client encrypts from then on), as Windows and Samba
+    # do: the default (if_required) follows; with --encrypt=off the client
+    # offers no cipher and is refused
+    before=$(grep -c "of 'alice': the client encrypts" "$SD/stderr.txt")
+    check "signetd required share, if_required: served, encrypted" \
+        sh -c "'$SIGNET' ls //127.0.0.1:4410/secret -U alice%secret >/dev/null"
+    after=$(grep -c "of 'alice': the client encrypts" "$SD/stderr.txt")
+    check "... and the client encrypted on that tree ($before -> $after)" [ "$after" -gt "$before" ]
+    "$SIGNET" ls //127.0.0.1:4410/secret -U alice%secret --encrypt=off >/dev/null 2>"$TMP/err"
+    check "signetd required share, --encrypt=off: refused: $(cat "$TMP/err")" \
+        grep -q "Access is denied" "$TMP/err"
 fi
 
 echo "client_encrypt: $PASSED passed, $FAILED failed"

@@ -10,9 +10,10 @@
 #     and at SMB3_11 once per cipher (client smb3 encryption algorithms):
 #     put a file, get it back, SHA-256 equal, ls lists it; signetd logged the
 #     session with the cipher expected (AES-128-CCM on 3.0.x);
-#   - [secret] refuses a client that signs but does not encrypt
-#     (NT_STATUS_ACCESS_DENIED, and signetd logs why) and serves one that
-#     encrypts;
+#   - [secret] refuses a client that cannot encrypt (SMB2_10:
+#     NT_STATUS_ACCESS_DENIED, and signetd logs why), serves a SMB3_11 client
+#     that asked only for signing (the share is flagged and it encrypts, as
+#     [MS-SMB2] 3.3.5.7 says), and one that encrypts from the start;
 #   - on the wire (tshark, when installed): a known text put and got over
 #     a signed session is in the capture (the control); over encrypted
 #     sessions at SMB3_02 and at SMB3_11 with each cipher it is not, and
@@ -95,12 +96,24 @@ done
 
 # ---- a share that requires encryption ----
 echo "only over encryption" >secret_src.txt
-out=$(smb secret SMB3_11 sign "ls")
+# [MS-SMB2] 3.3.5.7: refused to a client that cannot encrypt (SMB 2.1 has
+# no encryption), served to one that can even when it asks for signing only:
+# the share is flagged SMB2_SHAREFLAG_ENCRYPT_DATA and the client encrypts
+out=$(smb secret SMB2_10 sign "ls")
 if echo "$out" | grep -q "NT_STATUS_ACCESS_DENIED" &&
-    grep -q "tree connect to 'secret' by 'alice' refused: the share requires encryption" stderr.txt; then
-    ok "secret: a signed, unencrypted client is refused NT_STATUS_ACCESS_DENIED, and signetd logged why"
+    grep -q "tree connect to 'secret' by 'alice' refused: the share requires encryption.*the client negotiated no cipher" stderr.txt; then
+    ok "secret: a client that cannot encrypt (SMB2_10) is refused NT_STATUS_ACCESS_DENIED, and signetd logged why"
 else
-    bad "secret without encryption: $out"
+    bad "secret from SMB2_10: $out"
+fi
+echo "flagged share" >flagged.txt
+before=$(grep -c "of 'alice': the client encrypts" stderr.txt || true)
+out=$(smb secret SMB3_11 sign "put flagged.txt f.txt; ls")
+after=$(grep -c "of 'alice': the client encrypts" stderr.txt || true)
+if echo "$out" | grep -q "f.txt" && cmp -s flagged.txt secret/f.txt && [ "$after" -gt "$before" ]; then
+    ok "secret: a client asking only for signing is served and encrypts on the flagged share (put, ls)"
+else
+    bad "secret from a signing-only SMB3_11 client: encrypting sessions $before -> $after: $out"
 fi
 rm -f got_secret.txt
 out=$(smb secret SMB3_11 encrypt "put secret_src.txt s.txt; get s.txt got_secret.txt; ls")

@@ -227,16 +227,43 @@ static uint32_t sealed_tree_connect(struct tconn *t, const char *share, uint32_t
     return rsp_status(t);
 }
 
-/* 3.3.5.7: a share that requires encryption refuses an unencrypted connect
- * and serves an encrypted one, with SHAREFLAG_ENCRYPT_DATA; another share
- * is served either way, without the flag. */
+/* A signed, unencrypted TREE_DISCONNECT of t's tree; its status. */
+static uint32_t clear_tree_disconnect(struct tconn *t)
+{
+    uint8_t msg[SMB2_HDR_SIZE + 4];
+    struct wr w;
+    wr_init(&w, msg, sizeof msg);
+    tc_hdr(t, &w, SMB2_TREE_DISCONNECT, 1);
+    wr_u16(&w, 4);
+    wr_u16(&w, 0);
+    tc_sign(t, msg, sizeof msg);
+    tc_send_raw(t, msg, sizeof msg);
+    bool sealed;
+    assert_true(tc_recv_unseal(t, &sealed));
+    return rsp_status(t);
+}
+
+/* 3.3.5.7: a share that requires encryption refuses a client that cannot
+ * encrypt (SMB 2.1); one that can is served even when its TREE_CONNECT
+ * comes in clear, with SHAREFLAG_ENCRYPT_DATA, and then an unencrypted
+ * request on that tree is refused (3.3.5.2.11). An encrypted connect is
+ * served with the flag; another share either way, without it. */
 static void test_share_required(void **state)
 {
     (void)state;
     struct tconn t;
-    logged_on(&t, conf_share_required, SMB2_DIALECT_0311);
+    logged_on(&t, conf_share_required, SMB2_DIALECT_0210);
     assert_int_equal(tc_tree_connect(&t, "secret", true), STATUS_ACCESS_DENIED.code);
     assert_true(harness_log_has("the share requires encryption"));
+    assert_true(harness_log_has("the client negotiated no cipher"));
+    tc_stop(&t);
+
+    logged_on(&t, conf_share_required, SMB2_DIALECT_0311);
+    assert_int_equal(tc_tree_connect(&t, "secret", true), 0);
+    struct smb2_tree_connect_rsp clear;
+    assert_true(nt_ok(smb2_tree_connect_rsp_decode(t.rsp, t.rsp_len, &clear)));
+    assert_int_equal(clear.share_flags & SMB2_SHAREFLAG_ENCRYPT_DATA, SMB2_SHAREFLAG_ENCRYPT_DATA);
+    assert_int_equal(clear_tree_disconnect(&t), STATUS_ACCESS_DENIED.code);
     assert_int_equal(tc_tree_connect(&t, "plain", true), 0);
     uint32_t flags = 0;
     assert_int_equal(sealed_tree_connect(&t, "plain", &flags), 0);
