@@ -1,0 +1,177 @@
+/* Failed-logon throttles and log rate limiting: what keeps a hostile client
+ * from guessing passwords at the server's pace or flooding its log.
+ *
+ * Two tables, one keyed by account name (case-insensitive), one by client
+ * address (without the port), count failed logons with Windows' account
+ * lockout semantics: `account lockout threshold` failures (`address lockout
+ * threshold` for an address), each within `reset account lockout counter
+ * after` seconds of the previous one, lock the account (address) for
+ * `account lockout duration` seconds; a successful logon resets the
+ * account's count (not the address's: one valid account must not buy an
+ * attacker more guesses). While locked, a logon's outcome is replaced by
+ * STATUS_ACCOUNT_LOCKED_OUT whatever the password, so the attempt tells
+ * nothing, and is not counted again.
+ *
+ * The tables are fixed (GUARD_SLOTS entries each, open addressing over
+ * GUARD_PROBE slots): an attacker who sprays names evicts the entry
+ * unused for longest among those, never grows memory. */
+#include "server/srv_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define GUARD_SLOTS 1024 /* a power of two */
+#define GUARD_PROBE 8
+#define GUARD_KEY   64
+
+struct guard_entry {
+    char key[GUARD_KEY]; /* "" : free */
+    unsigned failures;
+    uint64_t last_ms;         /* the last failure */
+    uint64_t locked_until_ms; /* 0: not locked */
+};
+
+struct srv_guard {
+    struct guard_entry acct[GUARD_SLOTS], addr[GUARD_SLOTS];
+};
+
+static uint32_t key_hash(const char *k)
+{
+    uint32_t h = 2166136261u; /* FNV-1a over the lower-cased key */
+    for (; *k; k++) {
+        unsigned char ch = (unsigned char)*k;
+        h = (h ^ (uint32_t)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch)) * 16777619u;
+    }
+    return h;
+}
+
+/* The entry of key; when absent and create, a free or the stalest slot. */
+static struct guard_entry *lookup(struct guard_entry *t, const char *key, bool create)
+{
+    uint32_t h = key_hash(key);
+    struct guard_entry *victim = NULL;
+    for (unsigned i = 0; i < GUARD_PROBE; i++) {
+        struct guard_entry *e = &t[(h + i) & (GUARD_SLOTS - 1)];
+        if (e->key[0] && strcasecmp(e->key, key) == 0)
+            return e;
+        if (!victim || (victim->key[0] && (!e->key[0] || e->last_ms < victim->last_ms)))
+            victim = e;
+    }
+    if (!create)
+        return NULL;
+    memset(victim, 0, sizeof *victim);
+    snprintf(victim->key, sizeof victim->key, "%s", key);
+    return victim;
+}
+
+static bool is_locked(const struct guard_entry *e, uint64_t now)
+{
+    return e && e->locked_until_ms > now;
+}
+
+/* One more failure; true when it locks the entry now. */
+static bool count_failure(struct guard_entry *e, unsigned threshold, const struct cfg_server *cs,
+                          uint64_t now)
+{
+    if (is_locked(e, now))
+        return false; /* not counted while locked, as Windows */
+    if (e->locked_until_ms)
+        e->failures = e->locked_until_ms = 0; /* the lockout ended: a fresh count */
+    if (e->failures && now - e->last_ms > (uint64_t)cs->lockout_window_s * 1000)
+        e->failures = 0; /* "reset account lockout counter after" */
+    e->failures++;
+    e->last_ms = now;
+    if (threshold == 0 || e->failures < threshold)
+        return false;
+    e->locked_until_ms = now + (uint64_t)cs->lockout_duration_s * 1000;
+    return true;
+}
+
+static struct srv_guard *guard(struct srv *s)
+{
+    if (!s->guard)
+        s->guard = calloc(1, sizeof *s->guard); /* NULL: no throttle, logged below */
+    return s->guard;
+}
+
+void srv_guard_free(struct srv *s)
+{
+    free(s->guard);
+    s->guard = NULL;
+}
+
+void srv_peer_addr(const struct srv_conn *c, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", c->peer);
+    char *colon = strrchr(out, ':');
+    if (colon && colon != out && (out[0] != '[' || colon[-1] == ']'))
+        *colon = '\0';
+}
+
+const char *srv_guard_locked(struct srv_conn *c, const char *account)
+{
+    struct srv_guard *g = guard(c->srv);
+    if (!g)
+        return NULL;
+    uint64_t now = uv_now(c->srv->loop);
+    char addr[sizeof c->peer];
+    srv_peer_addr(c, addr, sizeof addr);
+    if (account && account[0] && is_locked(lookup(g->acct, account, false), now))
+        return "account locked out";
+    if (is_locked(lookup(g->addr, addr, false), now))
+        return "client address locked out";
+    return NULL;
+}
+
+void srv_guard_failed(struct srv_conn *c, const char *account)
+{
+    struct srv_guard *g = guard(c->srv);
+    if (!g)
+        return;
+    const struct cfg_server *cs = &c->cfg->cfg.server;
+    uint64_t now = uv_now(c->srv->loop);
+    char addr[sizeof c->peer];
+    srv_peer_addr(c, addr, sizeof addr);
+    if (account && account[0] &&
+        count_failure(lookup(g->acct, account, true), cs->account_lockout_threshold, cs, now))
+        sg_log(SG_LOG_WARN,
+               "account '%s' locked out for %u s: %u failed logons (the last from %s) "
+               "(account lockout threshold)",
+               account, cs->lockout_duration_s, cs->account_lockout_threshold, addr);
+    if (count_failure(lookup(g->addr, addr, true), cs->address_lockout_threshold, cs, now))
+        sg_log(SG_LOG_WARN,
+               "client address %s locked out for %u s: %u failed logons "
+               "(address lockout threshold)",
+               addr, cs->lockout_duration_s, cs->address_lockout_threshold);
+}
+
+void srv_guard_succeeded(struct srv_conn *c, const char *account)
+{
+    struct srv_guard *g = guard(c->srv);
+    struct guard_entry *e = g && account && account[0] ? lookup(g->acct, account, false) : NULL;
+    if (e && !is_locked(e, uv_now(c->srv->loop)))
+        e->failures = 0;
+}
+
+/* ---- log rate limiting ---- */
+
+bool srv_ratelog_allow(struct srv_ratelog *rl, uint64_t now, const char *what)
+{
+    if (now - rl->start_ms >= SRV_LOG_INTERVAL_MS || rl->start_ms == 0) {
+        if (rl->suppressed)
+            sg_log(SG_LOG_WARN, "%u more %s in the last %u s not logged (at most %u a %u s)",
+                   rl->suppressed, what, (unsigned)((now - rl->start_ms) / 1000), SRV_LOG_BURST,
+                   SRV_LOG_INTERVAL_MS / 1000);
+        rl->start_ms = now ? now : 1;
+        rl->n = rl->suppressed = 0;
+    }
+    if (rl->n < SRV_LOG_BURST) {
+        rl->n++;
+        return true;
+    }
+    rl->suppressed++;
+    return false;
+}
