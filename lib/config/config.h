@@ -95,6 +95,8 @@ struct cfg_server {
     unsigned negotiate_timeout_s;       /* TCP without NEGOTIATE */
     unsigned logon_timeout_s;           /* no valid session (NEGOTIATE, SESSION_SETUP) */
     unsigned send_timeout_s;            /* responses not read by the peer */
+    unsigned max_open_files;            /* server-wide, below RLIMIT_NOFILE; 0: that */
+    unsigned max_open_files_per_user;   /* 0: half of the server's budget */
 };
 
 struct cfg_client {

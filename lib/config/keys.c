@@ -272,6 +272,16 @@ static bool set_send_timeout(struct cfg_parse *p, const char *v)
     return set_timeout(v, &p->cfg.server.send_timeout_s);
 }
 
+static bool set_max_open(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 1u << 30, &p->cfg.server.max_open_files);
+}
+
+static bool set_max_open_user(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 1u << 30, &p->cfg.server.max_open_files_per_user);
+}
+
 /* Microseconds the loop polls before it sleeps (srv_run). */
 static bool set_busy_poll(struct cfg_parse *p, const char *v)
 {
@@ -411,6 +421,9 @@ static const struct cfg_key {
     {"negotiate timeout", SECT_GLOBAL, set_neg_timeout, "seconds from 1 to 86400"},
     {"logon timeout", SECT_GLOBAL, set_logon_timeout, "seconds from 1 to 86400"},
     {"send timeout", SECT_GLOBAL, set_send_timeout, "seconds from 1 to 86400"},
+    {"max open files", SECT_GLOBAL, set_max_open, "a number (0: as the open file limit allows)"},
+    {"max open files per user", SECT_GLOBAL, set_max_open_user,
+     "a number (0: half of the server's budget)"},
     {"busy poll", SECT_GLOBAL, set_busy_poll, "microseconds from 0 to 1000 (0 disables)"},
     {"smb2 leases", SECT_GLOBAL, set_smb2_leases, "yes or no"},
     {"client signing", SECT_CLIENT, set_client_signing, "required, desired or disabled"},

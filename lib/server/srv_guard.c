@@ -17,11 +17,13 @@
  * unused for longest among those, never grows memory. */
 #include "server/srv_int.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 
 #define GUARD_SLOTS 1024 /* a power of two */
 #define GUARD_PROBE 8
@@ -34,8 +36,14 @@ struct guard_entry {
     uint64_t locked_until_ms; /* 0: not locked */
 };
 
+struct user_opens {
+    char key[GUARD_KEY]; /* "" : free */
+    unsigned n;          /* descriptors reserved for the user's opens */
+};
+
 struct srv_guard {
     struct guard_entry acct[GUARD_SLOTS], addr[GUARD_SLOTS];
+    struct user_opens users[GUARD_SLOTS];
 };
 
 static uint32_t key_hash(const char *k)
@@ -154,6 +162,97 @@ void srv_guard_succeeded(struct srv_conn *c, const char *account)
     struct guard_entry *e = g && account && account[0] ? lookup(g->acct, account, false) : NULL;
     if (e && !is_locked(e, uv_now(c->srv->loop)))
         e->failures = 0;
+}
+
+/* ---- file descriptors ----
+ *
+ * Every CREATE reserves a descriptor before its file is opened on the pool;
+ * the open keeps it (a durable one while disconnected too) until its file is
+ * closed. The server's budget is the soft RLIMIT_NOFILE (raised to the hard
+ * limit at start) less SRV_FD_RESERVE for accept, the admin socket and the
+ * pool's own, less one per connection; `max open files` may lower it. One
+ * user gets at most `max open files per user` of it (0: half), so that no
+ * account can take every descriptor from the others. */
+
+void srv_fd_limits_init(struct srv *s)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        s->fd_limit = 1024;
+        return;
+    }
+    if (rl.rlim_cur < rl.rlim_max) {
+        struct rlimit want = {rl.rlim_max, rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+            rl = want;
+        else
+            sg_log(SG_LOG_WARN, "cannot raise the open file limit from %llu to %llu: %s",
+                   (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
+                   strerror(errno));
+    }
+    s->fd_limit = rl.rlim_cur > 1u << 30 ? 1u << 30 : (unsigned)rl.rlim_cur;
+}
+
+static unsigned fd_budget(const struct srv *s, const struct cfg_server *cs)
+{
+    unsigned used = SRV_FD_RESERVE + s->n_conns;
+    unsigned b = s->fd_limit > used ? s->fd_limit - used : 0;
+    return cs->max_open_files && cs->max_open_files < b ? cs->max_open_files : b;
+}
+
+static struct user_opens *user_slot(struct srv_guard *g, const char *user)
+{
+    uint32_t h = key_hash(user);
+    struct user_opens *free_slot = NULL;
+    for (unsigned i = 0; i < GUARD_PROBE; i++) {
+        struct user_opens *u = &g->users[(h + i) & (GUARD_SLOTS - 1)];
+        if (u->key[0] && strcasecmp(u->key, user) == 0)
+            return u;
+        if (!free_slot && (!u->key[0] || u->n == 0))
+            free_slot = u;
+    }
+    if (free_slot) {
+        free_slot->n = 0;
+        snprintf(free_slot->key, sizeof free_slot->key, "%s", user);
+    }
+    return free_slot; /* NULL: every slot busy, refused */
+}
+
+ntstatus_t srv_fd_reserve(struct srv_conn *c, const char *user, unsigned *slot)
+{
+    struct srv *s = c->srv;
+    const struct cfg_server *cs = &c->cfg->cfg.server;
+    struct srv_guard *g = guard(s);
+    *slot = 0;
+    unsigned budget = fd_budget(s, cs);
+    unsigned per_user = cs->max_open_files_per_user ? cs->max_open_files_per_user : budget / 2;
+    struct user_opens *u = g ? user_slot(g, user && user[0] ? user : "(anonymous)") : NULL;
+    const char *why = s->n_fds >= budget       ? "the server's open file budget"
+                      : !u || u->n >= per_user ? "max open files per user"
+                                               : NULL;
+    if (why) {
+        if (srv_ratelog_allow(&s->log_fds, uv_now(s->loop), "refused opens"))
+            sg_log(SG_LOG_WARN,
+                   "conn %" PRIu64 " (%s): CREATE of '%s' refused: %s (%u of %u; %u for the "
+                   "user) reached: STATUS_TOO_MANY_OPENED_FILES",
+                   c->id, c->peer, user, why, s->n_fds, budget, per_user);
+        return STATUS_TOO_MANY_OPENED_FILES;
+    }
+    s->n_fds++;
+    u->n++;
+    *slot = (unsigned)(u - g->users) + 1;
+    return STATUS_SUCCESS;
+}
+
+void srv_fd_release(struct srv *s, unsigned *slot)
+{
+    if (*slot == 0 || *slot > GUARD_SLOTS)
+        return;
+    if (s->n_fds)
+        s->n_fds--;
+    if (s->guard && s->guard->users[*slot - 1].n)
+        s->guard->users[*slot - 1].n--;
+    *slot = 0;
 }
 
 /* ---- log rate limiting ---- */

@@ -49,6 +49,7 @@
 #define SRV_QUERY_INFO_MAX       (16u * 1024) /* the largest class QUERY_INFO returns */
 #define SRV_MAX_GHOSTS           4    /* logged-off sessions kept to sign USER_SESSION_DELETED */
 #define SRV_MAX_HELD_LOGON_FAILS 4096 /* failed logons' answers held, server-wide */
+#define SRV_FD_RESERVE           64   /* descriptors kept for accept, admin socket, pool */
 
 /* A configuration snapshot, shared by the connections accepted under it. */
 struct srv_cfg {
@@ -106,6 +107,7 @@ struct srv_open {
     struct srv_conn *conn; /* NULL while disconnected */
     struct srv_tree *tree; /* a reference; NULL while disconnected */
     uint64_t session_id;
+    unsigned fd_slot;        /* its descriptor's reservation (srv_fd_reserve), 0: none */
     uint32_t access;         /* GrantedAccess, generic rights mapped */
     uint32_t share_access;   /* FILE_SHARE_READ | _WRITE | _DELETE */
     bool delete_on_close;    /* FILE_DELETE_ON_CLOSE: the file goes with this open */
@@ -276,6 +278,9 @@ struct srv {
     struct srv_guard *guard;        /* failed-logon throttles (srv_guard.c) */
     struct srv_ratelog log_logon;   /* failed logons */
     struct srv_ratelog log_refused; /* refused connections, accept errors */
+    struct srv_ratelog log_fds;     /* opens refused for want of descriptors */
+    unsigned fd_limit;              /* RLIMIT_NOFILE, raised at start */
+    unsigned n_fds;                 /* descriptors reserved for opens (srv_fd_reserve) */
     uint64_t next_conn_id;
     uint64_t next_session_id;
     uint32_t open_gen;  /* the generation of the last FileId (srv_open.c) */
@@ -514,6 +519,13 @@ void srv_guard_succeeded(struct srv_conn *c, const char *account);
 void srv_guard_free(struct srv *s);
 /* c->peer without its port. */
 void srv_peer_addr(const struct srv_conn *c, char *out, size_t cap);
+/* File descriptors: raise the soft RLIMIT_NOFILE to the hard one; reserve
+ * one for a CREATE of user's (STATUS_TOO_MANY_OPENED_FILES, logged, when
+ * over the server's or the user's budget), release it when its file is
+ * closed (*slot: 0 afterwards, and when nothing is reserved). */
+void srv_fd_limits_init(struct srv *s);
+ntstatus_t srv_fd_reserve(struct srv_conn *c, const char *user, unsigned *slot);
+void srv_fd_release(struct srv *s, unsigned *slot);
 /* Log this line of its kind now? (what: "failed logons", for the summary). */
 bool srv_ratelog_allow(struct srv_ratelog *rl, uint64_t now, const char *what);
 

@@ -89,6 +89,7 @@ ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts
         return st;
     }
     set_netbios_name(s, s->opts.netbios_name);
+    srv_fd_limits_init(s);
     srv_engine_init(s);
     srv_oplock_init(s);
     srv_durable_init(s);
@@ -101,13 +102,16 @@ ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts
  * unauthenticated connections (srv_conn_admit). */
 static bool over_limit(struct srv_conn *c)
 {
+    struct srv *s = c->srv;
     unsigned max = c->cfg->cfg.server.max_connections;
-    if (c->srv->n_conns <= max)
+    /* half the reserve stays for the admin socket and the pool */
+    bool no_fd = (uint64_t)s->n_conns + s->n_fds + SRV_FD_RESERVE / 2 > s->fd_limit;
+    if (s->n_conns <= max && !no_fd)
         return !srv_conn_admit(c);
-    if (srv_ratelog_allow(&c->srv->log_refused, uv_now(c->srv->loop), "refused connections"))
-        sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): refused: max connections (%u) reached", c->id,
-               c->peer, max);
-    srv_conn_close(c, "max connections");
+    if (srv_ratelog_allow(&s->log_refused, uv_now(s->loop), "refused connections"))
+        sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): refused: %s (%u) reached", c->id, c->peer,
+               no_fd ? "the open file limit" : "max connections", no_fd ? s->fd_limit : max);
+    srv_conn_close(c, no_fd ? "open file limit" : "max connections");
     return true;
 }
 

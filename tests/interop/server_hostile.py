@@ -14,6 +14,7 @@ more TCP connections to signetd on loopback, each for a bounded time.
                             SESSION_SETUP round, then silent; prints how
                             many of them signetd still holds after SECONDS
   silent PORT SECONDS       a TCP connection that sends nothing
+  opens PORT N SECONDS      alice opens one file N times and keeps them
   trickle PORT SECONDS      after one SESSION_SETUP round, a frame sent one
                             byte a second: prints whether the connection
                             is still open after SECONDS
@@ -260,6 +261,27 @@ def silent(port, secs):
     print(f'open_after={"yes" if alive else "no"}')
 
 
+def opens(port, n, secs):
+    """As alice: n opens of one file, kept; secs later, how many succeeded
+    and how many were STATUS_TOO_MANY_OPENED_FILES."""
+    from impacket.smbconnection import SMBConnection, SessionError
+    conn = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=port)
+    conn.login('alice', 'secret')
+    tid = conn.connectTree('share')
+    got = refused = other = 0
+    for _ in range(n):
+        try:
+            conn.openFile(tid, 'victim.txt', desiredAccess=0x1, shareMode=0x7)
+            got += 1
+        except SessionError as e:
+            if e.getErrorCode() == 0xC000011F:
+                refused += 1
+            else:
+                other += 1
+    time.sleep(secs)
+    print(f'opens={n} granted={got} too_many_opened_files={refused} other_errors={other}')
+
+
 def trickle(port, secs):
     c = Conn(port)
     c.call(negotiate())
@@ -292,6 +314,8 @@ if __name__ == '__main__':
         lockout(int(a[1]), a[2], int(a[3]), a[4] if len(a) > 4 else None)
     elif a[0] == 'slots':
         slots(int(a[1]), int(a[2]), float(a[3]), a[4] if len(a) > 4 else None)
+    elif a[0] == 'opens':
+        opens(int(a[1]), int(a[2]), float(a[3]))
     elif a[0] == 'silent':
         silent(int(a[1]), float(a[2]))
     elif a[0] == 'trickle':

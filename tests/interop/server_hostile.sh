@@ -23,6 +23,10 @@
 #     then STATUS_ACCOUNT_LOCKED_OUT; 20 failures from 127.0.0.3 (`address
 #     lockout threshold`) lock that address for any account; the
 #     failed-logon line names account, address and reason;
+#  4. file descriptors: a second signetd started with a soft open file limit
+#     of 128 (hard 512): alice opens one file 400 times while bob lists
+#     the share; signetd raised its limit to 512 and gives one user half of
+#     what is left (STATUS_TOO_MANY_OPENED_FILES beyond, logged);
 #  7. log flood: 60 failed logons at once from 20 addresses write at most
 #     SRV_LOG_BURST (10) failed-logon lines a 10 s, and then one line with
 #     the count of those left out.
@@ -46,14 +50,14 @@ SIGNET=$(realpath "$BUILD/tools/signet" 2>/dev/null || echo "$BUILD/tools/signet
     { echo "SKIP: impacket (python3-impacket) not installed"; exit 77; }
 
 . "$HERE/server_lib.sh"
-srv_lib_init 4200 4299 PID APID SPID TPID
+srv_lib_init 4200 4299 PID APID SPID TPID PID2
 PASSED=0
 pass() { ok "$@"; PASSED=$((PASSED + 1)); }
 
 cd "$WORK"
 mkdir share
 echo hello >share/victim.txt
-for u in alice carol dave; do srv_lib_add_user "$u" secret; done
+for u in alice bob carol dave; do srv_lib_add_user "$u" secret; done
 {
     cat <<CONF
 [global]
@@ -80,7 +84,7 @@ CONF
 } >signet.conf
 srv_lib_start_signetd signet.conf
 
-rss() { awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$PID/status" 2>/dev/null || echo 0; }
+rss() { awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/${RPID:-$PID}/status" 2>/dev/null || echo 0; }
 attack() { /usr/bin/python3 "$HERE/server_hostile.py" "$@"; }
 
 # victim: `signet ls` every 0.2 s while process $1 runs (at least once);
@@ -89,7 +93,8 @@ victim() {
     VOK=0 VBAD=0 WORST=0 RSSMAX=$(rss)
     while :; do
         t0=$(date +%s%N)
-        if timeout 1 "$SIGNET" ls "//127.0.0.1:$PORT/share" -U alice%secret >ls.out 2>&1 &&
+        if timeout 1 "$SIGNET" ls "//127.0.0.1:${VPORT:-$PORT}/share" -U "${VUSER:-alice}%secret" \
+            >ls.out 2>&1 &&
             grep -q victim.txt ls.out; then
             VOK=$((VOK + 1))
         else
@@ -207,6 +212,33 @@ sleep 10
 grep -q "more failed logons in the last [0-9]* s not logged" stderr.txt &&
     pass "7. then one line counts the failed logons not logged" ||
     bad "7. no line counts the failed logons not logged"
+
+# ---- 4. file descriptors: a second signetd whose soft open file limit is
+# 128 (hard 512); alice opens one file 400 times while bob lists the share
+PORT2=$((PORT + 1))
+sed -e "s/127.0.0.1:$PORT/127.0.0.1:$PORT2/" signet.conf >signet2.conf
+(ulimit -Sn 128 && ulimit -Hn 512 && exec "$SIGNETD" --config signet2.conf --foreground) \
+    2>stderr2.txt &
+PID2=$!
+for _ in $(seq 50); do grep -q "ready:" stderr2.txt 2>/dev/null && break; sleep 0.1; done
+grep -q "ready:" stderr2.txt || { cat stderr2.txt; bad "4. the second signetd did not start"; }
+RPID=$PID2 VPORT=$PORT2 VUSER=bob
+RSS0=$(rss)
+attack opens "$PORT2" 400 2 >attack.out 2>&1 &
+APID=$!
+section "4. one user opens 400 files (open file limit 128 soft, 512 hard)"
+granted=$(kv granted)
+refused=$(kv too_many_opened_files)
+[ -n "$refused" ] && [ "$refused" -gt 0 ] && [ "$((granted + refused))" = 400 ] &&
+    pass "4. alice got $granted opens, then STATUS_TOO_MANY_OPENED_FILES ($refused times)" ||
+    bad "4. alice's 400 opens: $(cat attack.out)"
+grep -q "refused: max open files per user" stderr2.txt &&
+    pass "4. the refused opens are logged (rate limited)" ||
+    bad "4. no log line of the refused opens"
+kill -TERM "$PID2"
+wait "$PID2" || true
+PID2=
+unset RPID VPORT VUSER
 
 kill -TERM "$PID"
 wait "$PID" || true
