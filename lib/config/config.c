@@ -194,6 +194,7 @@ void cfg_defaults(struct cfg *c)
     c->server.negotiate_timeout_s = 30;
     c->server.logon_timeout_s = 60;
     c->server.send_timeout_s = 120;
+    c->server.max_buffered_output_mib = 256;
     c->server.busy_poll_us = 50;
     c->server.smb2_leases = true;
     c->server.encrypt = CFG_ENCRYPT_IF_REQUIRED;

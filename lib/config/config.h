@@ -97,6 +97,7 @@ struct cfg_server {
     unsigned send_timeout_s;            /* responses not read by the peer */
     unsigned max_open_files;            /* server-wide, below RLIMIT_NOFILE; 0: that */
     unsigned max_open_files_per_user;   /* 0: half of the server's budget */
+    unsigned max_buffered_output_mib;   /* responses not yet read, all connections */
 };
 
 struct cfg_client {

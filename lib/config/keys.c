@@ -282,6 +282,12 @@ static bool set_max_open_user(struct cfg_parse *p, const char *v)
     return parse_uint(v, 1u << 30, &p->cfg.server.max_open_files_per_user);
 }
 
+static bool set_max_output(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 1u << 20, &p->cfg.server.max_buffered_output_mib) &&
+           p->cfg.server.max_buffered_output_mib > 0;
+}
+
 /* Microseconds the loop polls before it sleeps (srv_run). */
 static bool set_busy_poll(struct cfg_parse *p, const char *v)
 {
@@ -424,6 +430,7 @@ static const struct cfg_key {
     {"max open files", SECT_GLOBAL, set_max_open, "a number (0: as the open file limit allows)"},
     {"max open files per user", SECT_GLOBAL, set_max_open_user,
      "a number (0: half of the server's budget)"},
+    {"max buffered output", SECT_GLOBAL, set_max_output, "MiB from 1 to 1048576"},
     {"busy poll", SECT_GLOBAL, set_busy_poll, "microseconds from 0 to 1000 (0 disables)"},
     {"smb2 leases", SECT_GLOBAL, set_smb2_leases, "yes or no"},
     {"client signing", SECT_CLIENT, set_client_signing, "required, desired or disabled"},

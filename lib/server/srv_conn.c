@@ -95,6 +95,7 @@ static void release_delayed(struct srv_conn *c, bool send)
     struct srv_delayed *d = c->delayed;
     c->delayed = NULL;
     c->write_bytes -= d->b.len;
+    c->srv->write_bytes -= d->b.len;
     c->srv->n_held--;
     uv_timer_stop(&d->timer);
     if (send && !c->closing)
@@ -131,6 +132,7 @@ ntstatus_t srv_conn_send_later(struct srv_conn *c, struct buf *frame, size_t off
     c->handles_open++;
     c->delayed = d;
     c->write_bytes += d->b.len;
+    c->srv->write_bytes += d->b.len;
     c->srv->n_held++;
     uv_timer_start(&d->timer, on_delay_done, ms, 0);
     srv_conn_flow(c); /* stop reading */
@@ -232,6 +234,7 @@ static void on_write(uv_write_t *req, int status)
     struct srv_write *w = (struct srv_write *)req;
     struct srv_conn *c = w->c;
     c->write_bytes -= w->b.len;
+    c->srv->write_bytes -= w->b.len;
     c->n_writes--;
     c->write_progress_ms = uv_now(c->srv->loop);
     srv_engine_spare_out(c, &w->b); /* the next response is built in it */
@@ -243,19 +246,31 @@ static void on_write(uv_write_t *req, int status)
     srv_conn_flow(c);
 }
 
-/* Flow control: stop reading while the peer does not read its responses,
- * or while too many of its frames (or too many bytes of them) are being
- * worked on, or while a failed logon's answer is held; read again once
- * below half of it (and the answer sent). */
+/* Is the server's total of unwritten responses over `max buffered output`
+ * (or, with half, back under it)? Only a connection that holds more than
+ * its fair share is then paused: the slow readers, never the others. */
+static bool total_over(const struct srv_conn *c, size_t factor_half)
+{
+    size_t max = (size_t)c->cfg->cfg.server.max_buffered_output_mib * 1024 * 1024;
+    return c->srv->write_bytes > (factor_half ? max / 2 : max) &&
+           c->write_bytes > (factor_half ? SRV_WRITE_FAIR_SHARE / 2 : SRV_WRITE_FAIR_SHARE);
+}
+
+/* Flow control: stop reading while the peer does not read its responses
+ * (its own 32 MiB, or its part of the server's total), or while too many
+ * of its frames (or too many bytes of them) are being worked on, or while a
+ * failed logon's answer is held; read again once below half of it (and the
+ * answer sent). A paused connection has writes under way, whose completion
+ * looks again. */
 void srv_conn_flow(struct srv_conn *c)
 {
     if (c->closing)
         return;
     unsigned working = c->n_chains - c->n_pending;
     bool over = c->write_bytes > SRV_WRITE_HIGH_WATER || working >= SRV_MAX_INFLIGHT ||
-                c->inflight_bytes > SRV_INFLIGHT_BYTES || c->delayed;
+                c->inflight_bytes > SRV_INFLIGHT_BYTES || c->delayed || total_over(c, 0);
     bool under = c->write_bytes < SRV_WRITE_HIGH_WATER / 2 && working < SRV_MAX_INFLIGHT / 2 &&
-                 c->inflight_bytes < SRV_INFLIGHT_BYTES / 2 && !c->delayed;
+                 c->inflight_bytes < SRV_INFLIGHT_BYTES / 2 && !c->delayed && !total_over(c, 1);
     if (over && !c->read_paused) {
         c->read_paused = true;
         uv_read_stop(&c->h.stream);
@@ -286,10 +301,12 @@ ntstatus_t srv_conn_send_from(struct srv_conn *c, struct buf *frame, size_t off)
     if (c->n_writes++ == 0)
         c->write_progress_ms = uv_now(c->srv->loop);
     c->write_bytes += w->b.len;
+    c->srv->write_bytes += w->b.len;
     int rc = uv_write(&w->req, &c->h.stream, &ub, 1, on_write);
     if (rc < 0) {
         c->n_writes--;
         c->write_bytes -= w->b.len;
+        c->srv->write_bytes -= w->b.len;
         buf_free(&w->b);
         free(w);
         srv_conn_close(c, uv_strerror(rc));

@@ -50,6 +50,7 @@
 #define SRV_MAX_GHOSTS           4    /* logged-off sessions kept to sign USER_SESSION_DELETED */
 #define SRV_MAX_HELD_LOGON_FAILS 4096 /* failed logons' answers held, server-wide */
 #define SRV_FD_RESERVE           64   /* descriptors kept for accept, admin socket, pool */
+#define SRV_WRITE_FAIR_SHARE     (1u * 1024 * 1024) /* below it, never paused for the total */
 
 /* A configuration snapshot, shared by the connections accepted under it. */
 struct srv_cfg {
@@ -281,6 +282,7 @@ struct srv {
     struct srv_ratelog log_fds;     /* opens refused for want of descriptors */
     unsigned fd_limit;              /* RLIMIT_NOFILE, raised at start */
     unsigned n_fds;                 /* descriptors reserved for opens (srv_fd_reserve) */
+    size_t write_bytes;             /* responses not yet written, all connections */
     uint64_t next_conn_id;
     uint64_t next_session_id;
     uint32_t open_gen;  /* the generation of the last FileId (srv_open.c) */

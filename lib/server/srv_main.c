@@ -121,7 +121,7 @@ static void on_connection(uv_stream_t *l, int status)
     if (status < 0 && srv_ratelog_allow(&s->log_refused, uv_now(s->loop), "refused connections"))
         sg_log(SG_LOG_WARN, "cannot accept a connection: %s%s", uv_strerror(status),
                status == UV_EMFILE || status == UV_ENFILE
-                   ? " (out of file descriptors: see `ulimit -n` and signetd(8) \"Limits\")"
+                   ? " (out of file descriptors: see `ulimit -n` and signetd(8) \"SAFETY LIMITS\")"
                    : "");
     if (status < 0 || s->shutting_down)
         return;

@@ -15,6 +15,8 @@ more TCP connections to signetd on loopback, each for a bounded time.
                             many of them signetd still holds after SECONDS
   silent PORT SECONDS       a TCP connection that sends nothing
   opens PORT N SECONDS      alice opens one file N times and keeps them
+  slowread PORT N SECONDS   N connections of alice's ask for 40 MiB each in
+                            READs and read none of the answers
   trickle PORT SECONDS      after one SESSION_SETUP round, a frame sent one
                             byte a second: prints whether the connection
                             is still open after SECONDS
@@ -282,6 +284,51 @@ def opens(port, n, secs):
     print(f'opens={n} granted={got} too_many_opened_files={refused} other_errors={other}')
 
 
+def slowread(port, nconn, secs, mib=40):
+    """nconn connections of alice's, each asking for mib MiB of big.bin in
+    64 KiB READs and reading none of the answers for secs."""
+    import threading
+    from impacket import smb3structs as s2
+    from impacket.smbconnection import SMBConnection
+    sent = []
+
+    def one():
+        conn = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=port)
+        conn.login('alice', 'secret')
+        tid = conn.connectTree('share')
+        fid = conn.openFile(tid, 'big.bin', desiredAccess=0x1, shareMode=0x7)
+        smb = conn.getSMBServer()
+        smb._NetBIOSSession.get_socket().setblocking(False)
+        n = 0
+        end = time.monotonic() + secs
+        for i in range(mib * 16):
+            pkt = s2.SMB2Packet()
+            pkt['Command'] = s2.SMB2_READ
+            pkt['TreeID'] = tid
+            r = s2.SMB2Read()
+            r['FileID'] = fid
+            r['Length'] = 65536
+            r['Offset'] = (i % 128) * 65536
+            pkt['Data'] = r
+            try:
+                smb.sendSMB(pkt)
+                n += 1
+            except Exception:  # the socket is full: signetd stopped reading
+                break
+            if time.monotonic() > end:
+                break
+        sent.append(n)
+        time.sleep(max(0, end - time.monotonic()))
+        conn.getSMBServer()._NetBIOSSession.get_socket().close()
+
+    ths = [threading.Thread(target=one) for _ in range(nconn)]
+    for t in ths:
+        t.start()
+    for t in ths:
+        t.join()
+    print(f'connections={nconn} reads_sent={sum(sent)} asked_mib={sum(sent) // 16}')
+
+
 def trickle(port, secs):
     c = Conn(port)
     c.call(negotiate())
@@ -316,6 +363,8 @@ if __name__ == '__main__':
         slots(int(a[1]), int(a[2]), float(a[3]), a[4] if len(a) > 4 else None)
     elif a[0] == 'opens':
         opens(int(a[1]), int(a[2]), float(a[3]))
+    elif a[0] == 'slowread':
+        slowread(int(a[1]), int(a[2]), float(a[3]))
     elif a[0] == 'silent':
         silent(int(a[1]), float(a[2]))
     elif a[0] == 'trickle':

@@ -27,6 +27,10 @@
 #     of 128 (hard 512): alice opens one file 400 times while bob lists
 #     the share; signetd raised its limit to 512 and gives one user half of
 #     what is left (STATUS_TOO_MANY_OPENED_FILES beyond, logged);
+#  6. slow readers: 8 of alice's connections ask for 40 MiB each in READs
+#     and read no answer for 5 s: with `max buffered output` = 32 MiB the
+#     ones over their share stop being read, so signetd grows by less than
+#     128 MiB (without it, 32 MiB a connection);
 #  7. log flood: 60 failed logons at once from 20 addresses write at most
 #     SRV_LOG_BURST (10) failed-logon lines a 10 s, and then one line with
 #     the count of those left out.
@@ -57,6 +61,7 @@ pass() { ok "$@"; PASSED=$((PASSED + 1)); }
 cd "$WORK"
 mkdir share
 echo hello >share/victim.txt
+head -c 8388608 /dev/zero >share/big.bin
 for u in alice bob carol dave; do srv_lib_add_user "$u" secret; done
 {
     cat <<CONF
@@ -75,6 +80,7 @@ CONF
   max unauthenticated connections per address = 16
   negotiate timeout = 3
   logon timeout = 5
+  max buffered output = 32
 CONF
     cat <<CONF
 [share]
@@ -196,6 +202,16 @@ print(h.one_logon($PORT, 'dave', 'secret', '127.0.0.3'))")
 [ "$r" = STATUS_ACCOUNT_LOCKED_OUT ] &&
     pass "3. after 20 failures from 127.0.0.3 dave's right password from there is $r" ||
     bad "3. after 20 failures from 127.0.0.3 dave's right password from there is $r"
+
+# ---- 6. slow readers: no global bound pinned 32 MiB a connection
+RSS0=$(rss)
+attack slowread "$PORT" 8 5 >attack.out 2>&1 &
+APID=$!
+section "6. 8 connections that read none of their READs' answers"
+grew=$((RSSMAX - RSS0))
+[ "$grew" -lt 128 ] &&
+    pass "6. signetd grew by $grew MiB for 8 slow readers (max buffered output = 32)" ||
+    bad "6. signetd grew by $grew MiB for 8 slow readers (expected under 128)"
 
 # ---- 7. log flood
 before=$(grep -c "logon failed" stderr.txt || true)
