@@ -14,7 +14,8 @@
  *
  * The tables are fixed (GUARD_SLOTS entries each, open addressing over
  * GUARD_PROBE slots): an attacker who sprays names evicts the entry
- * unused for longest among those, never grows memory. */
+ * unused for longest among those, a locked one last, and never grows
+ * memory. */
 #include "server/srv_int.h"
 
 #include <errno.h>
@@ -56,8 +57,26 @@ static uint32_t key_hash(const char *k)
     return h;
 }
 
+static bool is_locked(const struct guard_entry *e, uint64_t now)
+{
+    return e && e->locked_until_ms > now;
+}
+
+/* Should slot e be taken rather than v? Free first, then unlocked, then the
+ * stalest: spraying new names must not evict a lockout. */
+static bool better_victim(const struct guard_entry *e, const struct guard_entry *v, uint64_t now)
+{
+    if (!v)
+        return true;
+    if (!v->key[0] || !e->key[0])
+        return !e->key[0] && v->key[0];
+    if (is_locked(v, now) != is_locked(e, now))
+        return is_locked(v, now);
+    return e->last_ms < v->last_ms;
+}
+
 /* The entry of key; when absent and create, a free or the stalest slot. */
-static struct guard_entry *lookup(struct guard_entry *t, const char *key, bool create)
+static struct guard_entry *lookup(struct guard_entry *t, const char *key, bool create, uint64_t now)
 {
     uint32_t h = key_hash(key);
     struct guard_entry *victim = NULL;
@@ -65,7 +84,7 @@ static struct guard_entry *lookup(struct guard_entry *t, const char *key, bool c
         struct guard_entry *e = &t[(h + i) & (GUARD_SLOTS - 1)];
         if (e->key[0] && strcasecmp(e->key, key) == 0)
             return e;
-        if (!victim || (victim->key[0] && (!e->key[0] || e->last_ms < victim->last_ms)))
+        if (better_victim(e, victim, now))
             victim = e;
     }
     if (!create)
@@ -73,11 +92,6 @@ static struct guard_entry *lookup(struct guard_entry *t, const char *key, bool c
     memset(victim, 0, sizeof *victim);
     snprintf(victim->key, sizeof victim->key, "%s", key);
     return victim;
-}
-
-static bool is_locked(const struct guard_entry *e, uint64_t now)
-{
-    return e && e->locked_until_ms > now;
 }
 
 /* One more failure; true when it locks the entry now. */
@@ -127,9 +141,9 @@ const char *srv_guard_locked(struct srv_conn *c, const char *account)
     uint64_t now = uv_now(c->srv->loop);
     char addr[sizeof c->peer];
     srv_peer_addr(c, addr, sizeof addr);
-    if (account && account[0] && is_locked(lookup(g->acct, account, false), now))
+    if (account && account[0] && is_locked(lookup(g->acct, account, false, now), now))
         return "account locked out";
-    if (is_locked(lookup(g->addr, addr, false), now))
+    if (is_locked(lookup(g->addr, addr, false, now), now))
         return "client address locked out";
     return NULL;
 }
@@ -144,12 +158,12 @@ void srv_guard_failed(struct srv_conn *c, const char *account)
     char addr[sizeof c->peer];
     srv_peer_addr(c, addr, sizeof addr);
     if (account && account[0] &&
-        count_failure(lookup(g->acct, account, true), cs->account_lockout_threshold, cs, now))
+        count_failure(lookup(g->acct, account, true, now), cs->account_lockout_threshold, cs, now))
         sg_log(SG_LOG_WARN,
                "account '%s' locked out for %u s: %u failed logons (the last from %s) "
                "(account lockout threshold)",
                account, cs->lockout_duration_s, cs->account_lockout_threshold, addr);
-    if (count_failure(lookup(g->addr, addr, true), cs->address_lockout_threshold, cs, now))
+    if (count_failure(lookup(g->addr, addr, true, now), cs->address_lockout_threshold, cs, now))
         sg_log(SG_LOG_WARN,
                "client address %s locked out for %u s: %u failed logons "
                "(address lockout threshold)",
@@ -159,8 +173,10 @@ void srv_guard_failed(struct srv_conn *c, const char *account)
 void srv_guard_succeeded(struct srv_conn *c, const char *account)
 {
     struct srv_guard *g = guard(c->srv);
-    struct guard_entry *e = g && account && account[0] ? lookup(g->acct, account, false) : NULL;
-    if (e && !is_locked(e, uv_now(c->srv->loop)))
+    uint64_t now = uv_now(c->srv->loop);
+    struct guard_entry *e =
+        g && account && account[0] ? lookup(g->acct, account, false, now) : NULL;
+    if (e && !is_locked(e, now))
         e->failures = 0;
 }
 
