@@ -20,7 +20,7 @@
 #include <string.h>
 
 #define TIMER_PERIOD_MS  1000u
-#define FRAME_TIMEOUT_MS (120u * 1000) /* a whole frame, from its first byte */
+#define STALLED_FRAME_MS (60u * 1000) /* before logon: the whole frame; after: a stall */
 #define NBSS_KEEPALIVE   0x85
 
 struct srv_write {
@@ -434,12 +434,19 @@ static void on_timer(uv_timer_t *t)
     bool valid = has_valid_session(c);
     if (valid)
         c->unauth_since_ms = now;
+    /* a large answer written bit by bit to a slow link is progress too */
+    size_t queued = uv_stream_get_write_queue_size(&c->h.stream);
+    if (queued != c->write_queued) {
+        c->write_queued = queued;
+        c->write_progress_ms = now;
+    }
     if (c->dialect == 0 && now - c->accepted_ms > (uint64_t)cs->negotiate_timeout_s * 1000)
         srv_conn_close(c, "no NEGOTIATE in time (negotiate timeout)");
     else if (!valid && now - c->unauth_since_ms > logon_ms)
         srv_conn_close(c, "no logon in time (logon timeout)");
-    else if ((c->in_frame || c->nbss_got) && now - c->frame_start_ms > FRAME_TIMEOUT_MS)
-        srv_conn_close(c, "frame not received in time");
+    else if ((c->in_frame || c->nbss_got) &&
+             now - (valid ? c->last_read_ms : c->frame_start_ms) > STALLED_FRAME_MS)
+        srv_conn_close(c, valid ? "frame stalled" : "frame not received in time");
     else if (c->n_writes && now - c->write_progress_ms > (uint64_t)cs->send_timeout_s * 1000)
         srv_conn_close(c, "the peer does not read its responses (send timeout)");
     else if (c->n_sessions == 0 && now - c->last_frame_ms > SRV_IDLE_TIMEOUT_MS)

@@ -191,6 +191,7 @@ struct srv_conn {
     uint64_t unauth_since_ms;   /* the connection had no valid session since */
     uint64_t write_progress_ms; /* the last write done, or the first one started */
     unsigned n_writes;          /* writes under way */
+    size_t write_queued;        /* libuv's write queue when the timer last looked */
     /* on the server's list of connections without a valid session yet */
     bool unauth;
     struct srv_conn *unauth_next, *unauth_prev;
