@@ -291,6 +291,7 @@ def slowread(port, nconn, secs, mib=40):
     from impacket import smb3structs as s2
     from impacket.smbconnection import SMBConnection
     sent = []
+    closed = []
 
     def one():
         conn = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=port)
@@ -319,14 +320,30 @@ def slowread(port, nconn, secs, mib=40):
                 break
         sent.append(n)
         time.sleep(max(0, end - time.monotonic()))
-        conn.getSMBServer()._NetBIOSSession.get_socket().close()
+        sock = smb._NetBIOSSession.get_socket()
+        # closed by signetd? Drain what it sent for up to 2 s: EOF says so
+        stop = time.monotonic() + 2
+        while time.monotonic() < stop:
+            if not select.select([sock], [], [], 0.2)[0]:
+                continue
+            try:
+                if not sock.recv(1 << 20):
+                    closed.append(1)
+                    break
+            except BlockingIOError:
+                continue
+            except OSError:
+                closed.append(1)
+                break
+        sock.close()
 
     ths = [threading.Thread(target=one) for _ in range(nconn)]
     for t in ths:
         t.start()
     for t in ths:
         t.join()
-    print(f'connections={nconn} reads_sent={sum(sent)} asked_mib={sum(sent) // 16}')
+    print(f'connections={nconn} reads_sent={sum(sent)} asked_mib={sum(sent) // 16} '
+          f'closed_by_server={len(closed)}')
 
 
 def trickle(port, secs):

@@ -30,7 +30,8 @@
 #  6. slow readers: 8 of alice's connections ask for 40 MiB each in READs
 #     and read no answer for 5 s: with `max buffered output` = 32 MiB the
 #     ones over their share stop being read, so signetd grows by less than
-#     128 MiB (without it, 32 MiB a connection);
+#     128 MiB (without it, 32 MiB a connection); `send timeout` (3 s)
+#     closes all 8;
 #  7. log flood: 60 failed logons at once from 20 addresses write at most
 #     SRV_LOG_BURST (10) failed-logon lines a 10 s, and then one line with
 #     the count of those left out.
@@ -81,6 +82,7 @@ CONF
   negotiate timeout = 3
   logon timeout = 5
   max buffered output = 32
+  send timeout = 3
 CONF
     cat <<CONF
 [share]
@@ -212,6 +214,9 @@ grew=$((RSSMAX - RSS0))
 [ "$grew" -lt 128 ] &&
     pass "6. signetd grew by $grew MiB for 8 slow readers (max buffered output = 32)" ||
     bad "6. signetd grew by $grew MiB for 8 slow readers (expected under 128)"
+[ "$(kv closed_by_server)" = 8 ] &&
+    pass "6. signetd closed the 8 connections that read nothing (send timeout = 3)" ||
+    bad "6. signetd closed $(kv closed_by_server) of the 8 connections that read nothing"
 
 # ---- 7. log flood
 before=$(grep -c "logon failed" stderr.txt || true)
