@@ -1,7 +1,7 @@
 /* Hostile clients (issue 13), against the real server core: a failed
  * logon's held answer stops the connection from being read, a compound
- * cannot carry a second guess, the per-account lockout and its reset, and
- * the log rate limiter. */
+ * cannot carry a second guess, the per-account lockout and its reset, the
+ * descriptor budget of a user, and the log rate limiter. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "srv_files.h"
 #include "srv_harness.h"
 
 #include "server/srv_int.h"
@@ -127,6 +128,38 @@ static void test_lockout_count_reset_by_success(void **state)
     tc_stop(&t);
 }
 
+/* `max open files per user`: a CREATE beyond is STATUS_TOO_MANY_OPENED_FILES
+ * (logged); a CLOSE, and a CREATE that fails, give the descriptor back. */
+static void test_open_budget_per_user(void **state)
+{
+    (void)state;
+    char root[256], conf[1024];
+    assert_int_equal(test_dir_make("guard", root, sizeof root), 0);
+    snprintf(conf, sizeof conf,
+             TEST_CONF_GLOBAL "max open files per user = 3\n[rw]\npath = %s\nread only = no\n",
+             root);
+    struct tconn t;
+    tc_connect_share(&t, conf, "rw");
+    static const char *const names[] = {"a.txt", "b.txt", "c.txt", "d.txt"};
+    struct smb2_file_id f[4];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 3; i++)
+            assert_int_equal(
+                do_create(&t, names[i], GENERIC_READ | GENERIC_WRITE, FILE_OPEN_IF, 0, &f[i]), 0);
+        assert_int_equal(
+            do_create(&t, names[3], GENERIC_READ | GENERIC_WRITE, FILE_OPEN_IF, 0, &f[3]),
+            STATUS_TOO_MANY_OPENED_FILES_CODE);
+        assert_int_equal(do_close(&t, f[2]), 0);
+        assert_int_equal(do_create(&t, "missing.txt", GENERIC_READ, FILE_OPEN, 0, &f[2]),
+                         STATUS_OBJECT_NAME_NOT_FOUND_CODE);
+        assert_int_equal(do_close(&t, f[0]), 0);
+        assert_int_equal(do_close(&t, f[1]), 0);
+    }
+    assert_true(harness_log_has("refused: max open files per user"));
+    tc_stop(&t);
+    assert_int_equal(test_dir_remove(root), 0);
+}
+
 /* At most SRV_LOG_BURST lines an interval, then one line with the count of
  * those left out. */
 static void test_ratelog(void **state)
@@ -153,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_compound_second_setup_refused),
         cmocka_unit_test(test_account_lockout),
         cmocka_unit_test(test_lockout_count_reset_by_success),
+        cmocka_unit_test(test_open_budget_per_user),
         cmocka_unit_test(test_ratelog),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
