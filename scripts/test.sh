@@ -33,7 +33,7 @@ if [ ! -f $tsan/build.ninja ]; then
 fi
 # tests/tsan.supp: descriptor-number races TSan cannot see through (why: there)
 tsan_options="halt_on_error=1 suppressions=$PWD/tests/tsan.supp"
-tsan_tests="server/engine server/table server/notify server/notify_local server/oplock server/files server/dispatch server/admin server/durable server/encrypt"
+tsan_tests="server/engine server/table server/notify server/notify_local server/oplock server/files server/dispatch server/admin server/durable server/encrypt server/guard"
 ninja -C $tsan tools/signetd tools/signet $(for t in $tsan_tests; do echo "tests/unit/server/test_server_${t#server/}"; done) \
     >$tsan/ninja.log 2>&1 || { tail -n 30 $tsan/ninja.log; exit 1; }
 TSAN_OPTIONS=$tsan_options meson test -C $tsan --no-rebuild --print-errorlogs $tsan_tests \

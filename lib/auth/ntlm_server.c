@@ -106,6 +106,11 @@ ntstatus_t ntlm_server_hint(struct buf *out)
     return st;
 }
 
+const char *ntlm_server_claimed_user(const struct ntlm_server *s)
+{
+    return s ? s->result.user : "";
+}
+
 const struct ntlm_server_result *ntlm_server_result(const struct ntlm_server *s)
 {
     return s->state == NS_DONE ? &s->result : NULL;

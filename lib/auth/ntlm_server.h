@@ -69,6 +69,10 @@ ntstatus_t ntlm_server_hint(struct buf *out);
 ntstatus_t ntlm_server_step(struct ntlm_server *s, const uint8_t *in, size_t in_len,
                             struct buf *out);
 
+/* The user name the AUTHENTICATE message claimed, verified or not ("" before
+ * one was parsed, or for anonymous): for throttles and logs. */
+const char *ntlm_server_claimed_user(const struct ntlm_server *s);
+
 /* Valid after ntlm_server_step returned STATUS_SUCCESS. */
 const struct ntlm_server_result *ntlm_server_result(const struct ntlm_server *s);
 

@@ -185,6 +185,16 @@ void cfg_defaults(struct cfg *c)
     c->server.max_connections = 1024;
     c->server.log_level = CFG_LOG_NOTICE;
     c->server.invalid_auth_delay_ms = 2000;
+    c->server.account_lockout_threshold = 30;
+    c->server.address_lockout_threshold = 100;
+    c->server.lockout_window_s = 60;
+    c->server.lockout_duration_s = 60;
+    c->server.max_unauth_conns = 256;
+    c->server.max_unauth_conns_per_addr = 32;
+    c->server.negotiate_timeout_s = 30;
+    c->server.logon_timeout_s = 60;
+    c->server.send_timeout_s = 120;
+    c->server.max_buffered_output_mib = 256;
     c->server.busy_poll_us = 50;
     c->server.smb2_leases = true;
     c->server.encrypt = CFG_ENCRYPT_IF_REQUIRED;

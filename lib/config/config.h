@@ -84,6 +84,22 @@ struct cfg_server {
     bool smb2_leases;               /* grant leases (SMB 2.1 and later) */
     char admin_socket[108];         /* `signet status`; "": the default path */
     char metrics_listen[64];        /* Prometheus "ADDR:PORT"; "": off */
+    /* failed-logon throttles (lib/server/srv_guard.c): so many failures
+     * within the window lock the account / client address for the duration
+     * (Windows' account lockout policy); 0: no limit */
+    unsigned account_lockout_threshold;
+    unsigned address_lockout_threshold;
+    unsigned lockout_window_s;   /* "Reset account lockout counter after" */
+    unsigned lockout_duration_s; /* "Account lockout duration" */
+    /* what an unauthenticated client may hold (lib/server/srv_conn.c) */
+    unsigned max_unauth_conns;          /* server-wide, below max_connections */
+    unsigned max_unauth_conns_per_addr; /* from one client address */
+    unsigned negotiate_timeout_s;       /* TCP without NEGOTIATE */
+    unsigned logon_timeout_s;           /* no valid session (NEGOTIATE, SESSION_SETUP) */
+    unsigned send_timeout_s;            /* responses not read by the peer */
+    unsigned max_open_files;            /* server-wide, below RLIMIT_NOFILE; 0: that */
+    unsigned max_open_files_per_user;   /* 0: half of the server's budget */
+    unsigned max_buffered_output_mib;   /* responses not yet read, all connections */
 };
 
 struct cfg_client {

@@ -221,6 +221,78 @@ static bool set_auth_delay(struct cfg_parse *p, const char *v)
     return true;
 }
 
+/* Failed-logon throttles (Windows' account lockout policy, in seconds). */
+static bool set_acct_lockout(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 100000, &p->cfg.server.account_lockout_threshold);
+}
+
+static bool set_addr_lockout(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 100000, &p->cfg.server.address_lockout_threshold);
+}
+
+static bool set_lockout_window(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 86400, &p->cfg.server.lockout_window_s) &&
+           p->cfg.server.lockout_window_s > 0;
+}
+
+static bool set_lockout_duration(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 86400, &p->cfg.server.lockout_duration_s) &&
+           p->cfg.server.lockout_duration_s > 0;
+}
+
+/* What an unauthenticated client may hold, and the timeouts (seconds). */
+static bool set_max_unauth(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 65535, &p->cfg.server.max_unauth_conns) &&
+           p->cfg.server.max_unauth_conns > 0;
+}
+
+static bool set_max_unauth_addr(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 65535, &p->cfg.server.max_unauth_conns_per_addr) &&
+           p->cfg.server.max_unauth_conns_per_addr > 0;
+}
+
+static bool set_timeout(const char *v, unsigned *out)
+{
+    return parse_uint(v, 86400, out) && *out > 0;
+}
+
+static bool set_neg_timeout(struct cfg_parse *p, const char *v)
+{
+    return set_timeout(v, &p->cfg.server.negotiate_timeout_s);
+}
+
+static bool set_logon_timeout(struct cfg_parse *p, const char *v)
+{
+    return set_timeout(v, &p->cfg.server.logon_timeout_s);
+}
+
+static bool set_send_timeout(struct cfg_parse *p, const char *v)
+{
+    return set_timeout(v, &p->cfg.server.send_timeout_s);
+}
+
+static bool set_max_open(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 1u << 30, &p->cfg.server.max_open_files);
+}
+
+static bool set_max_open_user(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 1u << 30, &p->cfg.server.max_open_files_per_user);
+}
+
+static bool set_max_output(struct cfg_parse *p, const char *v)
+{
+    return parse_uint(v, 1u << 20, &p->cfg.server.max_buffered_output_mib) &&
+           p->cfg.server.max_buffered_output_mib > 0;
+}
+
 /* Microseconds the loop polls before it sleeps (srv_run). */
 static bool set_busy_poll(struct cfg_parse *p, const char *v)
 {
@@ -353,6 +425,23 @@ static const struct cfg_key {
      "a list of AES-128-GCM, AES-128-CCM, AES-256-GCM, AES-256-CCM"},
     {"invalid authentication delay", SECT_GLOBAL, set_auth_delay,
      "milliseconds from 0 to 10000 in steps of 100 (0 disables)"},
+    {"account lockout threshold", SECT_GLOBAL, set_acct_lockout,
+     "failed logons from 0 to 100000 (0: no limit)"},
+    {"address lockout threshold", SECT_GLOBAL, set_addr_lockout,
+     "failed logons from 0 to 100000 (0: no limit)"},
+    {"reset account lockout counter after", SECT_GLOBAL, set_lockout_window,
+     "seconds from 1 to 86400"},
+    {"account lockout duration", SECT_GLOBAL, set_lockout_duration, "seconds from 1 to 86400"},
+    {"max unauthenticated connections", SECT_GLOBAL, set_max_unauth, "a number from 1 to 65535"},
+    {"max unauthenticated connections per address", SECT_GLOBAL, set_max_unauth_addr,
+     "a number from 1 to 65535"},
+    {"negotiate timeout", SECT_GLOBAL, set_neg_timeout, "seconds from 1 to 86400"},
+    {"logon timeout", SECT_GLOBAL, set_logon_timeout, "seconds from 1 to 86400"},
+    {"send timeout", SECT_GLOBAL, set_send_timeout, "seconds from 1 to 86400"},
+    {"max open files", SECT_GLOBAL, set_max_open, "a number (0: as the open file limit allows)"},
+    {"max open files per user", SECT_GLOBAL, set_max_open_user,
+     "a number (0: half of the server's budget)"},
+    {"max buffered output", SECT_GLOBAL, set_max_output, "MiB from 1 to 1048576"},
     {"busy poll", SECT_GLOBAL, set_busy_poll, "microseconds from 0 to 1000 (0 disables)"},
     {"smb2 leases", SECT_GLOBAL, set_smb2_leases, "yes or no"},
     {"client signing", SECT_CLIENT, set_client_signing, "required, desired or disabled"},

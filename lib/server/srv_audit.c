@@ -100,14 +100,18 @@ void srv_audit_session(struct srv_conn *c, const struct srv_session *s)
 }
 
 /* A failed SESSION_SETUP (3.3.5.5.3): logged, counted and filed. */
-void srv_event_logon_failed(struct srv_req *r, const struct srv_session *s, ntstatus_t st)
+void srv_event_logon_failed(struct srv_req *r, const struct srv_session *s, ntstatus_t st,
+                            const char *account, const char *addr, const char *why, bool log)
 {
+    srv_metrics_logon_failed(r->conn->srv, st);
+    if (!log)
+        return;
     char msg[512];
     if (snprintf(msg, sizeof msg,
-                 "conn %" PRIu64 " (%s): session 0x%016" PRIx64 " logon failed: %s", r->conn->id,
-                 r->conn->peer, s->id, nt_name(st)) < 0)
+                 "conn %" PRIu64 " (%s): session 0x%016" PRIx64
+                 " logon failed: account '%s' from %s: %s: %s",
+                 r->conn->id, r->conn->peer, s->id, account, addr, why, nt_name(st)) < 0)
         msg[0] = '\0';
-    srv_metrics_logon_failed(r->conn->srv, st);
     srv_event_emit(r->conn, s, SG_LOG_WARN, 0, "logon-failed", msg);
 }
 

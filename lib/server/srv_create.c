@@ -141,6 +141,7 @@ struct create_job {
     bool empty;            /* the directory to delete on close */
     bool reopen;           /* waiting for the file to be removed, to open again */
     struct vfs_file *f;    /* open, not yet registered */
+    unsigned fd_slot;      /* its descriptor's reservation, until the open takes it */
     struct srv_file *file; /* a reference while it waits for breaks */
     struct create_more *m;
 };
@@ -189,6 +190,7 @@ static void log_failure(const struct srv_req *r, const struct create_job *j, nts
 static ntstatus_t fail(struct srv_req *r, struct create_job *j, ntstatus_t st)
 {
     log_failure(r, j, st);
+    srv_fd_release(r->conn->srv, &j->fd_slot);
     job_free(j);
     return st;
 }
@@ -250,7 +252,8 @@ static ntstatus_t join(struct srv_req *r, struct create_job *j)
                             .access = j->vq.desired_access,
                             .share_access = j->share_access,
                             .delete_on_close = j->delete_on_close,
-                            .is_dir = j->f->is_dir};
+                            .is_dir = j->f->is_dir,
+                            .fd_slot = j->fd_slot};
     struct srv_open *o = NULL;
     ntstatus_t st = srv_open_add(r, &tmpl, &o); /* takes over the file's reference */
     if (!nt_ok(st)) {
@@ -258,6 +261,7 @@ static ntstatus_t join(struct srv_req *r, struct create_job *j)
         return fail(r, j, st);
     }
     j->file = NULL; /* the open's now, and j->f too (finish_work still uses it) */
+    j->fd_slot = 0;
     srv_open_ref(o);
     r->open = o;
     st = srv_cache_grant(r, o, &j->m->cache, &j->m->grant);
@@ -448,6 +452,11 @@ ntstatus_t srv_create(struct srv_req *r)
     if (!j->name || !j->m) {
         job_free(j);
         return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    st = srv_fd_reserve(r->conn, r->sess->user, &j->fd_slot);
+    if (!nt_ok(st)) {
+        job_free(j);
+        return st;
     }
     srv_cache_req_init(r, &q, &j->m->cache);
     j->m->dur = dur;

@@ -375,6 +375,11 @@ static bool elem_begin(struct srv_chain *ch, const struct smb2_chain_elem *e, nt
     return true;
 }
 
+bool srv_chain_logon_failed(const struct srv_req *r)
+{
+    return r->chain && r->chain->logon_failed;
+}
+
 /* The element's status is final: lay out its response. False: disconnect. */
 static bool elem_end(struct srv_chain *ch, ntstatus_t st)
 {

@@ -38,7 +38,6 @@
 #define SRV_SPARE_BUFS           4             /* request and response buffers kept for reuse */
 #define SRV_SPARE_CHAINS         4             /* chain objects kept for reuse */
 #define SRV_IDLE_TIMEOUT_MS      (120u * 1000) /* no frame completed */
-#define SRV_NEGOTIATE_TIMEOUT_MS (30u * 1000)  /* before NEGOTIATE */
 #define SRV_RSP_BODY_MAX         (8u * 1024)   /* bodies built in this pass are small */
 #define SRV_MAX_IO               (8u * 1024 * 1024)  /* MaxRead/Write/Transact */
 #define SRV_READ_INLINE_MAX      (256u * 1024)       /* larger READs go to the pool at once */
@@ -50,7 +49,10 @@
 #define SRV_FRAME_RSP_MAX        (SRV_MAX_IO + 1024u * 1024) /* one response frame */
 #define SRV_MAX_VFS_SHARES       64                          /* distinct share roots opened */
 #define SRV_QUERY_INFO_MAX       (16u * 1024) /* the largest class QUERY_INFO returns */
-#define SRV_MAX_GHOSTS           4 /* logged-off sessions kept to sign USER_SESSION_DELETED */
+#define SRV_MAX_GHOSTS           4    /* logged-off sessions kept to sign USER_SESSION_DELETED */
+#define SRV_MAX_HELD_LOGON_FAILS 4096 /* failed logons' answers held, server-wide */
+#define SRV_FD_RESERVE           64   /* descriptors kept for accept, admin socket, pool */
+#define SRV_WRITE_FAIR_SHARE     (1u * 1024 * 1024) /* below it, never paused for the total */
 
 /* A configuration snapshot, shared by the connections accepted under it. */
 struct srv_cfg {
@@ -108,6 +110,7 @@ struct srv_open {
     struct srv_conn *conn; /* NULL while disconnected */
     struct srv_tree *tree; /* a reference; NULL while disconnected */
     uint64_t session_id;
+    unsigned fd_slot;        /* its descriptor's reservation (srv_fd_reserve), 0: none */
     uint32_t access;         /* GrantedAccess, generic rights mapped */
     uint32_t share_access;   /* FILE_SHARE_READ | _WRITE | _DELETE */
     bool delete_on_close;    /* FILE_DELETE_ON_CLOSE: the file goes with this open */
@@ -158,6 +161,7 @@ struct srv_session {
     unsigned n_trees;
     uint32_t next_tree_id;
     uint64_t last_active_ms; /* the last request on it (`signet status`) */
+    uint64_t created_ms;     /* its SESSION_SETUP exchange began (`logon timeout`) */
     bool client_signed;      /* a signed request was verified on it */
     /* encryption (3.3.1.8 Session.EncryptionKey / DecryptionKey /
      * EncryptData); SMB2_CIPHER_NONE keys for guest, anonymous or no cipher */
@@ -185,6 +189,14 @@ struct srv_conn {
     } h;
     uv_timer_t timer;
     uint64_t accepted_ms, last_frame_ms, last_read_ms;
+    uint64_t frame_start_ms;    /* the first byte of the frame being read */
+    uint64_t unauth_since_ms;   /* the connection had no valid session since */
+    uint64_t write_progress_ms; /* the last write done, or the first one started */
+    unsigned n_writes;          /* writes under way */
+    size_t write_queued;        /* libuv's write queue when the timer last looked */
+    /* on the server's list of connections without a valid session yet */
+    bool unauth;
+    struct srv_conn *unauth_next, *unauth_prev;
     /* reading: the Direct TCP header, then the frame */
     uint8_t nbss[4];
     size_t nbss_got;
@@ -222,7 +234,7 @@ struct srv_conn {
     struct srv_session *sessions;
     unsigned n_sessions;
     struct srv_session *ghosts;  /* logged off: id and key only */
-    struct srv_delayed *delayed; /* responses held back after a failed logon */
+    struct srv_delayed *delayed; /* the answer held back after a failed logon, or NULL */
     struct srv_opens opens;      /* srv_open.c */
 };
 
@@ -238,6 +250,16 @@ struct srv_audit_ring {
     unsigned head, n; /* next slot, events kept */
 };
 struct srv_admin;
+struct srv_guard;
+
+/* Log lines of one kind: at most SRV_LOG_BURST a SRV_LOG_INTERVAL_MS, then
+ * one line with the count of those left out (srv_guard.c). */
+#define SRV_LOG_INTERVAL_MS 10000u
+#define SRV_LOG_BURST       10u
+struct srv_ratelog {
+    uint64_t start_ms;
+    unsigned n, suppressed;
+};
 
 struct srv {
     uv_loop_t *loop;
@@ -253,6 +275,17 @@ struct srv {
     unsigned n_listeners, listeners_open;
     struct srv_conn *conns;
     unsigned n_conns;
+    unsigned n_held; /* failed logons' answers held (srv_conn_send_later) */
+    /* connections never authenticated: newest first (srv_conn_admit) */
+    struct srv_conn *unauth_head, *unauth_tail;
+    unsigned n_unauth;
+    struct srv_guard *guard;        /* failed-logon throttles (srv_guard.c) */
+    struct srv_ratelog log_logon;   /* failed logons */
+    struct srv_ratelog log_refused; /* refused connections, accept errors */
+    struct srv_ratelog log_fds;     /* opens refused for want of descriptors */
+    unsigned fd_limit;              /* RLIMIT_NOFILE, raised at start */
+    unsigned n_fds;                 /* descriptors reserved for opens (srv_fd_reserve) */
+    size_t write_bytes;             /* responses not yet written, all connections */
     uint64_t next_conn_id;
     uint64_t next_session_id;
     uint32_t open_gen;  /* the generation of the last FileId (srv_open.c) */
@@ -338,6 +371,12 @@ ntstatus_t srv_seal(struct srv_session *s, uint8_t *msg, size_t len);
 bool srv_unseal_frame(struct srv_conn *c, struct buf *frame);
 void srv_conn_start(struct srv_conn *c);
 struct srv_conn *srv_conn_new(struct srv *s);
+/* Within `max unauthenticated connections` (the oldest such connection
+ * goes) and `... per address` (the new one is refused): false when c was
+ * refused (closed). */
+bool srv_conn_admit(struct srv_conn *c);
+/* A session of c became valid: it leaves the unauthenticated list. */
+void srv_conn_authenticated(struct srv_conn *c);
 /* Stop reading while the connection holds too much, read again below it. */
 void srv_conn_flow(struct srv_conn *c);
 /* Free the connection if it is closed and nothing holds it any more. */
@@ -479,6 +518,28 @@ void srv_tree_remove(struct srv_session *s, struct srv_tree *t, bool keep_durabl
 void srv_tree_ref(struct srv_tree *t);
 void srv_tree_unref(struct srv_tree *t);
 
+/* srv_engine.c: did an earlier element of r's compound fail a logon? */
+bool srv_chain_logon_failed(const struct srv_req *r);
+
+/* srv_guard.c: failed-logon throttles (per account, per client address) */
+/* Why a logon of account (may be NULL or "") from c's address must be
+ * refused now, or NULL. */
+const char *srv_guard_locked(struct srv_conn *c, const char *account);
+void srv_guard_failed(struct srv_conn *c, const char *account);
+void srv_guard_succeeded(struct srv_conn *c, const char *account);
+void srv_guard_free(struct srv *s);
+/* c->peer without its port. */
+void srv_peer_addr(const struct srv_conn *c, char *out, size_t cap);
+/* File descriptors: raise the soft RLIMIT_NOFILE to the hard one; reserve
+ * one for a CREATE of user's (STATUS_TOO_MANY_OPENED_FILES, logged, when
+ * over the server's or the user's budget), release it when its file is
+ * closed (*slot: 0 afterwards, and when nothing is reserved). */
+void srv_fd_limits_init(struct srv *s);
+ntstatus_t srv_fd_reserve(struct srv_conn *c, const char *user, unsigned *slot);
+void srv_fd_release(struct srv *s, unsigned *slot);
+/* Log this line of its kind now? (what: "failed logons", for the summary). */
+bool srv_ratelog_allow(struct srv_ratelog *rl, uint64_t now, const char *what);
+
 /* srv_audit.c: `server signing audit` events of a new session (3021: not
  * signed; 3022: no encryption), logged and kept in the ring. */
 void srv_audit_session(struct srv_conn *c, const struct srv_session *s);
@@ -487,7 +548,10 @@ void srv_audit_add(struct srv *srv, unsigned id, const char *text);
  * else (or also) logged at level. */
 void srv_event_emit(struct srv_conn *c, const struct srv_session *s, enum sg_log_level level,
                     unsigned id, const char *kind, const char *message);
-void srv_event_logon_failed(struct srv_req *r, const struct srv_session *s, ntstatus_t st);
+/* A failed logon: counted; when log (the rate limit allows it), logged
+ * and filed naming the account claimed, the client address and why. */
+void srv_event_logon_failed(struct srv_req *r, const struct srv_session *s, ntstatus_t st,
+                            const char *account, const char *addr, const char *why, bool log);
 void srv_event_signature(struct srv_req *r, const struct srv_session *s, const char *what,
                          bool unsigned_request);
 /* srv_admin.c: one JSON object a line (no newline) into out. */

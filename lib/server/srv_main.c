@@ -89,6 +89,7 @@ ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts
         return st;
     }
     set_netbios_name(s, s->opts.netbios_name);
+    srv_fd_limits_init(s);
     srv_engine_init(s);
     srv_pool_init(s);
     srv_oplock_init(s);
@@ -97,21 +98,32 @@ ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts
     return STATUS_SUCCESS;
 }
 
-/* `max connections`: the connection is accepted, logged and closed at once. */
+/* `max connections`: the connection is accepted, logged (at most
+ * SRV_LOG_BURST lines an interval) and closed at once; then the limits of
+ * unauthenticated connections (srv_conn_admit). */
 static bool over_limit(struct srv_conn *c)
 {
+    struct srv *s = c->srv;
     unsigned max = c->cfg->cfg.server.max_connections;
-    if (c->srv->n_conns <= max)
-        return false;
-    sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): refused: max connections (%u) reached", c->id,
-           c->peer, max);
-    srv_conn_close(c, "max connections");
+    /* half the reserve stays for the admin socket and the pool */
+    bool no_fd = (uint64_t)s->n_conns + s->n_fds + SRV_FD_RESERVE / 2 > s->fd_limit;
+    if (s->n_conns <= max && !no_fd)
+        return !srv_conn_admit(c);
+    if (srv_ratelog_allow(&s->log_refused, uv_now(s->loop), "refused connections"))
+        sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): refused: %s (%u) reached", c->id, c->peer,
+               no_fd ? "the open file limit" : "max connections", no_fd ? s->fd_limit : max);
+    srv_conn_close(c, no_fd ? "open file limit" : "max connections");
     return true;
 }
 
 static void on_connection(uv_stream_t *l, int status)
 {
     struct srv *s = l->data;
+    if (status < 0 && srv_ratelog_allow(&s->log_refused, uv_now(s->loop), "refused connections"))
+        sg_log(SG_LOG_WARN, "cannot accept a connection: %s%s", uv_strerror(status),
+               status == UV_EMFILE || status == UV_ENFILE
+                   ? " (out of file descriptors: see `ulimit -n` and signetd(8) \"SAFETY LIMITS\")"
+                   : "");
     if (status < 0 || s->shutting_down)
         return;
     struct srv_conn *c = srv_conn_new(s);
@@ -138,12 +150,8 @@ static void on_connection(uv_stream_t *l, int status)
         }
         snprintf(c->peer, sizeof c->peer, ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip, port);
     }
-    if (s->n_conns > c->cfg->cfg.server.max_connections) {
-        sg_log(SG_LOG_WARN, "conn %" PRIu64 " (%s): refused: max connections (%u) reached", c->id,
-               c->peer, c->cfg->cfg.server.max_connections);
-        srv_conn_close(c, "max connections");
+    if (over_limit(c))
         return;
-    }
     uv_tcp_nodelay(&c->h.tcp, 1);
     srv_metrics_connection(s);
     sg_log(SG_LOG_INFO, "conn %" PRIu64 " (%s): accepted", c->id, c->peer);
@@ -293,6 +301,7 @@ void srv_free(struct srv *s)
     cfg_release(s->cfg);
     srv_vfs_shares_free(s);
     srv_engine_bufs_free(s);
+    srv_guard_free(s);
     free(s->admin);
     free(s);
 }

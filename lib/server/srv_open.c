@@ -228,6 +228,7 @@ void srv_open_unref(struct srv_open *o)
         return;
     struct srv *srv = o->srv;
     srv_file_close(srv, o->f);
+    srv_fd_release(srv, &o->fd_slot);
     srv_file_unref(srv, o->file);
     if (o->tree)
         srv_tree_unref(o->tree);

@@ -53,6 +53,7 @@ struct srv_session *srv_session_new(struct srv_conn *c)
     s->id = new_session_id(c->srv);
     s->refs = 1; /* the connection's list */
     s->state = SRV_SESS_IN_PROGRESS;
+    s->created_ms = uv_now(c->srv->loop);
     s->next_tree_id = 1;
     s->conn = c;
     s->next = c->sessions;

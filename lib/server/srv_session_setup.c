@@ -181,6 +181,7 @@ static ntstatus_t finish_logon(struct srv_req *r, struct srv_session *s, bool re
         s->signing_required = sec_server_session_signing_required(&c->cfg->policy, client_required,
                                                                   setup_security_mode, ga);
         s->state = SRV_SESS_VALID;
+        srv_conn_authenticated(c);
         if (!ga)
             replace_previous(c, s, r->previous_session_id);
     }
@@ -195,17 +196,42 @@ static ntstatus_t finish_logon(struct srv_req *r, struct srv_session *s, bool re
     r->sign_sess = s;
     r->force_sign = sec_sign_key_is_set(&s->sign_key);
     s->last_active_ms = c->last_read_ms;
+    srv_guard_succeeded(c, s->user);
     log_logon(r, s, reauth);
     return write_rsp(r, tok);
 }
 
-static ntstatus_t fail_logon(struct srv_req *r, struct srv_session *s, ntstatus_t st)
+/* The failed-logon line names the account, the client address and the
+ * reason; at most SRV_LOG_BURST of them a SRV_LOG_INTERVAL_MS. */
+static ntstatus_t fail_logon(struct srv_req *r, struct srv_session *s, ntstatus_t st,
+                             const char *why)
 {
-    srv_event_logon_failed(r, s, st); /* logged, counted, filed (srv_audit.c) */
+    struct srv_conn *c = r->conn;
+    const char *user = ntlm_server_claimed_user(s->auth);
+    char addr[sizeof c->peer];
+    srv_peer_addr(c, addr, sizeof addr);
+    /* counted always; logged and filed (srv_audit.c) within the rate */
+    bool log = srv_ratelog_allow(&c->srv->log_logon, uv_now(c->srv->loop), "failed logons");
+    srv_event_logon_failed(r, s, st, user[0] ? user : "(none)", addr, why, log);
+    srv_guard_failed(c, user); /* a locked account or address is not counted again */
     /* 3.3.5.5.3: a failed authentication removes the session. */
-    srv_session_retire(r->conn, s);
+    srv_session_retire(c, s);
     r->logon_failed = true;
     return st;
+}
+
+/* The reason a logon with this status failed, for the log. */
+static const char *fail_reason(ntstatus_t st)
+{
+    if (nt_eq(st, STATUS_LOGON_FAILURE))
+        return "unknown user or wrong password";
+    if (nt_eq(st, STATUS_INVALID_PARAMETER))
+        return "malformed security token";
+    if (nt_eq(st, STATUS_ACCESS_DENIED))
+        return "refused by policy";
+    if (nt_eq(st, STATUS_NOT_SUPPORTED))
+        return "no NTLMSSP offered";
+    return "authentication error";
 }
 
 static ntstatus_t find_or_create(struct srv_req *r, struct srv_session **out)
@@ -234,6 +260,8 @@ ntstatus_t srv_session_setup(struct srv_req *r)
         return STATUS_INVALID_PARAMETER;
     if (req.flags & SMB2_SESSION_FLAG_BINDING)
         return STATUS_REQUEST_NOT_ACCEPTED; /* no multichannel (3.3.5.5) */
+    if (c->delayed || srv_chain_logon_failed(r))
+        return STATUS_REQUEST_NOT_ACCEPTED; /* no next guess before the delay ends */
     r->previous_session_id = req.previous_session_id;
     struct srv_session *s;
     ntstatus_t st = find_or_create(r, &s);
@@ -242,13 +270,21 @@ ntstatus_t srv_session_setup(struct srv_req *r)
     r->rsp_session_id = s->id;
     bool reauth = s->state == SRV_SESS_VALID;
     if (!s->auth && !nt_ok(st = new_auth(r, s)))
-        return fail_logon(r, s, st);
+        return fail_logon(r, s, st, "no authentication context");
     struct iovec iov = {(void *)r->msg, r->len};
     if (!reauth && c->dialect == SMB2_DIALECT_0311 &&
         !nt_ok(sec_preauth_update(s->preauth, &iov, 1)))
-        return fail_logon(r, s, STATUS_INTERNAL_ERROR);
+        return fail_logon(r, s, STATUS_INTERNAL_ERROR, "preauth hash");
     struct buf tok = BUF_INIT;
     st = ntlm_server_step(s->auth, req.security_buffer, req.security_buffer_length, &tok);
+    const char *locked = nt_eq(st, STATUS_MORE_PROCESSING_REQUIRED)
+                             ? NULL
+                             : srv_guard_locked(c, ntlm_server_claimed_user(s->auth));
+    if (locked) {
+        /* the outcome, right or wrong password, is not told */
+        buf_free(&tok);
+        return fail_logon(r, s, STATUS_ACCOUNT_LOCKED_OUT, locked);
+    }
     if (nt_eq(st, STATUS_MORE_PROCESSING_REQUIRED)) {
         if (!reauth && c->dialect == SMB2_DIALECT_0311)
             r->preauth_sess = s;
@@ -259,6 +295,6 @@ ntstatus_t srv_session_setup(struct srv_req *r)
     }
     buf_free(&tok);
     if (!nt_ok(st) && !nt_eq(st, STATUS_MORE_PROCESSING_REQUIRED))
-        return fail_logon(r, s, st);
+        return fail_logon(r, s, st, fail_reason(st));
     return st;
 }
