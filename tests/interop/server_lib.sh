@@ -15,6 +15,10 @@
 #   srv_lib_start_signetd CONFIG
 #     starts $SIGNETD --config CONFIG in the foreground with its log in
 #     ./stderr.txt, sets PID, and waits until it is ready (exit 1 if not)
+#   srv_lib_finish [FILE...]
+#     the closing checks (signetd still running, no sanitizer report in its
+#     log, exit 0 on SIGTERM); then, if any check failed, prints the FILEs
+#     and the log's tail and exits 1, else says so and returns
 
 srv_lib_init() {
     srv_lib_low=$1
@@ -63,4 +67,26 @@ srv_lib_start_signetd() {
     PID=$!
     for _ in $(seq 50); do grep -q "ready:" stderr.txt 2>/dev/null && break; sleep 0.1; done
     grep -q "ready:" stderr.txt || { cat stderr.txt; echo "signetd did not start"; exit 1; }
+}
+
+srv_lib_finish() {
+    if kill -0 "$PID"; then ok "signetd still running"; else bad "signetd died"; fi
+    if grep -qiE "asan|runtime error|sanitizer" stderr.txt; then
+        bad "sanitizer report in signetd's log"
+    else
+        ok "no sanitizer report in signetd's log"
+    fi
+    kill -TERM "$PID"
+    srv_lib_rc=0
+    wait "$PID" || srv_lib_rc=$?
+    PID=
+    if [ "$srv_lib_rc" -eq 0 ]; then ok "SIGTERM: exit 0"; else bad "SIGTERM: exit $srv_lib_rc"; fi
+    if [ "$FAILS" -ne 0 ]; then
+        for f in "$@"; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done
+        echo "--- signetd stderr (tail)"
+        tail -n 40 stderr.txt
+        echo "$FAILS check(s) failed"
+        exit 1
+    fi
+    echo "all checks passed"
 }

@@ -18,26 +18,15 @@
 import os
 import select
 import socket
-import struct
 import sys
+
+from server_tamper_proxy import frames  # NBSS framing, shared
 
 TRANSFORM = b'\xfdSMB'
 # [MS-SMB2] 2.2.41: ProtocolId 0, Signature 4, Nonce 20, OriginalMessageSize
 # 36, Reserved 40, Flags 42, SessionId 44, then the encrypted message at 52.
 FLIP_AT = {'signature': 4, 'nonce': 20, 'size': 36, 'flags': 42, 'session': 44,
            'ciphertext': 52}
-
-
-def frames(buf):
-    """Split complete NBSS frames off buf; returns (frames, rest)."""
-    out = []
-    while len(buf) >= 4:
-        n = struct.unpack('>I', buf[:4])[0] & 0xffffff
-        if len(buf) < 4 + n:
-            break
-        out.append(bytearray(buf[:4 + n]))
-        buf = buf[4 + n:]
-    return out, buf
 
 
 def flip(f, where):

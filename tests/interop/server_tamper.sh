@@ -181,21 +181,4 @@ if [ "$n" -gt 0 ]; then
 else
     bad "no 'bad signature' in signetd's log"
 fi
-if kill -0 "$PID"; then ok "signetd still running"; else bad "signetd died"; fi
-if grep -qiE "asan|runtime error|sanitizer" stderr.txt; then
-    bad "sanitizer report in signetd's log"
-else
-    ok "no sanitizer report in signetd's log"
-fi
-kill -TERM "$PID"
-rc=0
-wait "$PID" || rc=$?
-PID=
-if [ "$rc" -eq 0 ]; then ok "SIGTERM: exit 0"; else bad "SIGTERM: exit $rc"; fi
-if [ "$FAILS" -ne 0 ]; then
-    for f in proxy_*.txt client_*.txt; do echo "--- $f"; cat "$f"; done
-    echo "--- signetd stderr (tail)"; tail -n 40 stderr.txt
-    echo "$FAILS check(s) failed"
-    exit 1
-fi
-echo "all checks passed"
+srv_lib_finish proxy_*.txt client_*.txt
