@@ -2,6 +2,7 @@
 #include "server/srv_int.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 
 #define WATCH_MS 100
 
@@ -14,7 +15,8 @@ static void kick_done(uv_work_t *w, int status)
 {
     (void)status;
     struct srv *s = w->data;
-    s->pool.kick_in_flight = false;
+    s->pool.kicks_in_flight--;
+    free(w);
 }
 
 static void on_watch(uv_timer_t *t)
@@ -25,17 +27,22 @@ static void on_watch(uv_timer_t *t)
         uv_timer_stop(t);
         return;
     }
-    if (p->done != p->done_seen || p->kick_in_flight) {
+    if (p->done != p->done_seen || p->kicks_in_flight >= SRV_POOL_MAX_KICKS) {
         p->done_seen = p->done;
         return;
     }
-    p->kick.data = s;
-    if (uv_queue_work(s->loop, &p->kick, kick_work, kick_done) == 0) {
-        p->kick_in_flight = true;
-        p->kicks++;
-        sg_log(SG_LOG_DEBUG, "pool: %u job(s) in flight, none done in %d ms: a no-op job wakes it",
-               p->in_flight, WATCH_MS);
+    uv_work_t *w = malloc(sizeof *w);
+    if (!w)
+        return;
+    w->data = s;
+    if (uv_queue_work(s->loop, w, kick_work, kick_done) != 0) {
+        free(w);
+        return;
     }
+    p->kicks_in_flight++;
+    p->kicks++;
+    sg_log(SG_LOG_DEBUG, "pool: %u job(s) in flight, none done in %d ms: a no-op job wakes it",
+           p->in_flight, WATCH_MS);
 }
 
 void srv_pool_init(struct srv *s)

@@ -20,13 +20,16 @@
 
 struct srv;
 
+/* A kick's own wakeup can be lost too: each look without progress queues
+ * another, up to this many at once (a slow disk holds no more). */
+#define SRV_POOL_MAX_KICKS 16
+
 struct srv_pool_watch {
-    unsigned in_flight; /* jobs queued and not yet done */
-    uint64_t done;      /* jobs done, ever */
-    uint64_t done_seen; /* `done` at the timer's last look */
-    uint64_t kicks;     /* no-op jobs queued */
-    bool kick_in_flight;
-    uv_work_t kick;
+    unsigned in_flight;       /* jobs queued and not yet done */
+    uint64_t done;            /* jobs done, ever */
+    uint64_t done_seen;       /* `done` at the timer's last look */
+    uint64_t kicks;           /* no-op jobs queued, ever */
+    unsigned kicks_in_flight; /* at most SRV_POOL_MAX_KICKS */
     uv_timer_t timer;
     bool timer_open;
 };
