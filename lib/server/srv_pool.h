@@ -1,14 +1,17 @@
-/* A watchdog for libuv's thread pool. On Debian 12 (glibc 2.36, libuv
- * 1.44) a job queued with uv_queue_work can sit in the pool's queue while
- * every pool thread sleeps: the pool's condition-variable signal is lost
- * (glibc bug 25847 is the known cause of such lost wakeups). The job runs
- * only when the next one is queued, so on a quiet server a client's
- * request waits forever; the stateful fuzzer (tests/fuzz/fuzz_server.c)
- * found it, and a no-op job queued then releases it.
+/* A watchdog for libuv's thread pool. The stateful fuzzer
+ * (tests/fuzz/fuzz_server.c) sees, every few tens of thousands of inputs, a
+ * request at the start of an input go unanswered for about 20 s while the
+ * loop and all 16 pool threads sleep (gdb). Once, a no-op job queued on the
+ * pool from outside released the answer at once: a lost condition-variable
+ * wakeup in the pool (glibc bug 25847 is a known cause of such on Debian
+ * 12's glibc 2.36) leaves a queued job waiting for the next one, which on a
+ * quiet server may never come. The stall has been seen with this watchdog
+ * in place too, so it is not the whole story; it stays because it is cheap
+ * and covers the one explanation with evidence.
  *
- * So every pool job of the server is counted: while some are in flight a
+ * Every pool job of the engine is counted: while some are in flight a
  * 100 ms timer looks whether any finished since its last look, and if none
- * did, queues one no-op job, whose signal wakes a thread that then drains
+ * did, queues a no-op job, whose signal wakes a thread that then drains
  * the queue. A slow disk costs one empty job per 100 ms. All of it belongs
  * to the loop. */
 #ifndef SIGNET_SERVER_SRV_POOL_H
