@@ -553,7 +553,6 @@ static void serial_start_next(struct srv_serial *q);
 static void on_pool_done(uv_work_t *w, int status)
 {
     struct srv_req *r = w->data;
-    srv_pool_finished(r->conn->srv);
     ntstatus_t st = status == 0 ? r->wake_status : STATUS_CANCELLED;
     r->state = SRV_REQ_RUNNING;
     if (r->serial) { /* the next job goes before done can free what holds the queue */
@@ -574,7 +573,6 @@ ntstatus_t srv_req_run_pool(struct srv_req *r, srv_work_fn work, srv_done_fn don
         r->state = SRV_REQ_RUNNING;
         return done(r, STATUS_INSUFFICIENT_RESOURCES);
     }
-    srv_pool_queued(r->conn->srv); /* srv_pool.h: a lost wakeup is found */
     return STATUS_SIGNET_ASYNC;
 }
 

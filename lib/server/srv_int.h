@@ -15,7 +15,6 @@
 #include "server/srv_engine.h"
 #include "server/srv_file.h"
 #include "server/srv_metrics.h"
-#include "server/srv_pool.h"
 #include "wire/file_id.h"
 #include "wire/hdr.h"
 #include "wire/negotiate.h"
@@ -324,7 +323,6 @@ struct srv {
     struct srv_req *ready_head, *ready_tail;
     uv_idle_t ready_idle;
     bool ready_idle_open;
-    struct srv_pool_watch pool; /* srv_pool.c */
 };
 
 typedef ntstatus_t (*srv_handler_fn)(struct srv_req *r);

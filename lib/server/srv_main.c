@@ -91,7 +91,6 @@ ntstatus_t srv_new(uv_loop_t *loop, const struct cfg *cfg, const struct srv_opts
     set_netbios_name(s, s->opts.netbios_name);
     srv_fd_limits_init(s);
     srv_engine_init(s);
-    srv_pool_init(s);
     srv_oplock_init(s);
     srv_durable_init(s);
     *out = s;
@@ -278,7 +277,6 @@ void srv_shutdown(struct srv *s)
         srv_conn_close(s->conns, "server shutting down");
     srv_durable_close(s); /* durable opens do not outlive signetd */
     srv_oplock_close(s);
-    srv_pool_close(s);
     srv_notify_local_close(s);
     if (!s->ready_head)
         srv_engine_close(s); /* else once the requests cancelled above are done */
@@ -290,12 +288,11 @@ void srv_free(struct srv *s)
         return;
     s->freeing = true; /* what is closed now is closed here, not on the pool */
     srv_notify_local_close(s);
-    if (s->ready_idle_open || s->break_timer_open || s->durable_timer_open || s->pool.timer_open) {
+    if (s->ready_idle_open || s->break_timer_open || s->durable_timer_open) {
         /* no srv_shutdown: the loop ran dry, disconnected opens may be left */
         srv_durable_close(s);
         srv_engine_close(s);
         srv_oplock_close(s);
-        srv_pool_close(s);
         (void)uv_run(s->loop, UV_RUN_NOWAIT);
     }
     cfg_release(s->cfg);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "srv_harness.h"
 
@@ -20,8 +21,8 @@ void (*harness_on_abort)(void);
 
 static void harness_abort(const char *what, int line)
 {
-    fprintf(stderr, "srv_harness.c:%d: check failed: %s (last receive: %s)\nserver log:\n%s",
-            line, what, harness_recv_error, harness_log);
+    fprintf(stderr, "srv_harness.c:%d: check failed: %s (last receive: %s)\nserver log:\n%s", line,
+            what, harness_recv_error, harness_log);
     if (harness_on_abort)
         harness_on_abort();
     abort();
@@ -171,10 +172,30 @@ void tc_stop_pair(struct tconn *a, struct tconn *b)
     tc_stop(a);
 }
 
+/* poll(2) for POLLIN on fd for up to ms, resumed after a signal: poll is
+ * never restarted (signal(7)), and libFuzzer's SIGALRM (its -timeout
+ * watch) would otherwise read as "nothing came". */
+static int poll_in(int fd, int ms)
+{
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int n = poll(&pf, 1, ms);
+        if (n >= 0 || errno != EINTR)
+            return n;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        long spent = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        if (spent >= ms)
+            return 0;
+        ms -= (int)spent;
+        t0 = t1;
+    }
+}
+
 bool tc_quiet(struct tconn *t, int ms)
 {
-    struct pollfd pf = {.fd = t->fd, .events = POLLIN};
-    return poll(&pf, 1, ms) == 0;
+    return poll_in(t->fd, ms) == 0;
 }
 
 void tc_send_raw(struct tconn *t, const void *p, size_t len)
@@ -190,13 +211,14 @@ static bool read_full(int fd, uint8_t *p, size_t n)
 {
     size_t got = 0;
     while (got < n) {
-        struct pollfd pf = {.fd = fd, .events = POLLIN};
-        if (poll(&pf, 1, harness_recv_timeout_ms) <= 0) {
+        if (poll_in(fd, harness_recv_timeout_ms) <= 0) {
             snprintf(harness_recv_error, sizeof harness_recv_error,
                      "nothing for %d ms after %zu of %zu bytes", harness_recv_timeout_ms, got, n);
             return false;
         }
         ssize_t r = read(fd, p + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
         if (r <= 0) {
             snprintf(harness_recv_error, sizeof harness_recv_error, "%s after %zu of %zu bytes",
                      r == 0 ? "end of stream" : strerror(errno), got, n);
@@ -220,8 +242,7 @@ bool tc_recv(struct tconn *t)
 
 bool tc_disconnected(struct tconn *t)
 {
-    struct pollfd pf = {.fd = t->fd, .events = POLLIN};
-    if (poll(&pf, 1, 2000) <= 0)
+    if (poll_in(t->fd, 2000) <= 0)
         return false;
     uint8_t b;
     return read(t->fd, &b, 1) <= 0; /* EOF, or a reset when bytes were left unread */
