@@ -177,16 +177,21 @@ bool srv_conn_admit(struct srv_conn *c)
     const struct cfg_server *cs = &c->cfg->cfg.server;
     char addr[sizeof c->peer];
     srv_peer_addr(c, addr, sizeof addr);
-    /* The per-address cap applies under pressure only (half the server-wide
-     * room taken): a burst of honest logons from one address (a terminal
-     * server, an office behind NAT; bench/soak_bench.sh's 200 sessions) is
-     * not refused when nobody else is crowding the server, while a flood
-     * from one address still cannot take all the room. */
-    unsigned from_addr = 0; /* a short list: at most max_unauth_conns */
+    /* The per-address cap keeps one address from crowding others out, so it
+     * applies only while more than half the server-wide room is taken and
+     * other addresses hold some of it: a burst of honest logons from one
+     * address (a terminal server, an office behind NAT; soak_bench.sh's 200
+     * sessions) is let in, and the server-wide cap below, oldest first,
+     * still bounds it. */
+    unsigned from_addr = 0, others = 0; /* a short list: at most max_unauth_conns */
     if (s->n_unauth > cs->max_unauth_conns / 2)
         for (const struct srv_conn *o = s->unauth_head; o; o = o->unauth_next)
-            from_addr += o != c && same_addr(o, addr);
-    if (from_addr >= cs->max_unauth_conns_per_addr) {
+            if (o != c) {
+                bool same = same_addr(o, addr);
+                from_addr += same;
+                others += !same;
+            }
+    if (others > 0 && from_addr >= cs->max_unauth_conns_per_addr) {
         if (srv_ratelog_allow(&s->log_refused, uv_now(s->loop), "refused connections"))
             sg_log(SG_LOG_WARN,
                    "conn %" PRIu64 " (%s): refused: %u connections from %s not logged on yet "
