@@ -60,19 +60,6 @@ ntstatus_t cli_seal(struct signet_conn *c, uint8_t thdr[SMB2_TRANSFORM_HDR_SIZE]
     return STATUS_SUCCESS;
 }
 
-/* 3.2.5.1.1.1: every SessionId of the decrypted chain is the header's; a
- * related element may carry 0xFFFFFFFFFFFFFFFF (the previous one's). */
-static bool chain_sessions_match(const uint8_t *p, size_t len, uint64_t sid)
-{
-    struct smb2_chain walk;
-    struct smb2_chain_elem e;
-    smb2_chain_init(&walk, p, len);
-    while (smb2_chain_next(&walk, &e))
-        if (e.hdr.session_id != sid && !(e.related && e.hdr.session_id == UINT64_MAX))
-            return false;
-    return true;
-}
-
 ntstatus_t cli_unseal_frame(struct signet_conn *c, size_t *msg_off)
 {
     struct smb2_transform_hdr th;
@@ -99,7 +86,7 @@ ntstatus_t cli_unseal_frame(struct signet_conn *c, size_t *msg_off)
                         "a response from %s does not decrypt with the session's %s key (%s): it "
                         "was altered on the way or the server is broken; connection dropped",
                         c->host, signet_cipher_name(c->sess.dec_key.cipher), nt_name(st));
-    if (!chain_sessions_match(msg, len, th.session_id))
+    if (!smb2_chain_sessions_match(msg, len, th.session_id))
         return cli_kill(c, STATUS_INVALID_NETWORK_RESPONSE,
                         "an encrypted response from %s names another session inside; connection "
                         "dropped",

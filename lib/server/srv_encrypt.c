@@ -39,21 +39,6 @@ static bool refuse(struct srv_conn *c, uint64_t sid, const char *why)
     return false;
 }
 
-/* 3.3.5.2.1.1: every SessionId in the decrypted chain is the one of the
- * TRANSFORM_HEADER. A related element may say 0xFFFFFFFFFFFFFFFF, which
- * means the previous element's (3.2.4.1.4), hence the same session. A
- * malformed chain is left to the engine, which disconnects. */
-static bool chain_sessions_match(const uint8_t *p, size_t len, uint64_t sid)
-{
-    struct smb2_chain walk;
-    struct smb2_chain_elem e;
-    smb2_chain_init(&walk, p, len);
-    while (smb2_chain_next(&walk, &e))
-        if (e.hdr.session_id != sid && !(e.related && e.hdr.session_id == UINT64_MAX))
-            return false;
-    return true;
-}
-
 bool srv_unseal_frame(struct srv_conn *c, struct buf *frame)
 {
     struct smb2_transform_hdr th;
@@ -74,7 +59,7 @@ bool srv_unseal_frame(struct srv_conn *c, struct buf *frame)
                                                           : "bad TRANSFORM_HEADER");
     if (len < 4 || le32_get(msg) != SMB2_PROTOCOL_ID)
         return refuse(c, th.session_id, "the decrypted message is not SMB2");
-    if (!chain_sessions_match(msg, len, th.session_id))
+    if (!smb2_chain_sessions_match(msg, len, th.session_id))
         return refuse(c, th.session_id, "a decrypted element names another session");
     if (!s->client_encrypts)
         sg_log(SG_LOG_INFO,

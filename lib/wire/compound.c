@@ -66,3 +66,14 @@ ntstatus_t smb2_chain_link(struct wr *w, size_t elem_off)
         wr_u32_at(w, elem_off + NEXT_COMMAND_OFFSET, (uint32_t)dist);
     return wr_status(w);
 }
+
+bool smb2_chain_sessions_match(const uint8_t *frame, size_t frame_len, uint64_t session_id)
+{
+    struct smb2_chain walk;
+    struct smb2_chain_elem e;
+    smb2_chain_init(&walk, frame, frame_len);
+    while (smb2_chain_next(&walk, &e))
+        if (e.hdr.session_id != session_id && !(e.related && e.hdr.session_id == UINT64_MAX))
+            return false;
+    return true;
+}

@@ -36,6 +36,11 @@ SG_MUST_CHECK static inline ntstatus_t smb2_chain_status(const struct smb2_chain
 {
     return c->st;
 }
+/* [MS-SMB2] 3.3.5.2.1.1 / 3.2.5.1.1.1: every element of a decrypted chain
+ * names the TRANSFORM_HEADER's session; a related element may say
+ * 0xFFFFFFFFFFFFFFFF (the previous element's). A malformed chain is not
+ * judged here: the caller's own walk rejects it. */
+bool smb2_chain_sessions_match(const uint8_t *frame, size_t frame_len, uint64_t session_id);
 
 /* Encoding side: after writing an element at elem_off in w, pad w to 8 and set
  * that element's NextCommand to the distance to the current position.
